@@ -1,0 +1,1 @@
+"""Shared foundations of Gongkai: settings, typed records, errors and the SQL schema."""

@@ -1,0 +1,239 @@
+"""Writing one document to both stores, all or nothing; deleting, listing and checking them.
+
+Order of writes: vectors first (upserts with content-derived ids, so a retry adds nothing), then
+every SQL row in one transaction. SQL is the record of what exists: a failure after the vectors
+removes them again, and `check` removes vectors a killed run left without SQL rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert, select
+
+from gongkai import db
+from gongkai.types import Chunk, Document, Fact, Table
+from vectorstore import chroma_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Stores:
+    engine: Engine
+    collection: Any  # chromadb Collection
+    embedder: Any  # vectorstore.embeddings.Embedder
+
+
+def find_by_sha(engine: Engine, sha256: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(db.documents.c.id).where(db.documents.c.sha256 == sha256)
+        ).scalar_one_or_none()
+
+
+def find_by_path(engine: Engine, path: str) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(db.documents.c.id).where(db.documents.c.path == path)).scalars())
+
+
+def save_document(
+    stores: Stores,
+    doc: Document,
+    tables: Sequence[Table],
+    facts: Sequence[Fact],
+    chunks: Sequence[Chunk],
+    embeddings: Sequence[Sequence[float]],
+    *,
+    visibility: str,
+    replaces: Sequence[str] = (),
+) -> None:
+    """Store a fully prepared document, replacing the documents `replaces` names."""
+    doc_fields = _vector_fields(doc, visibility)
+    try:
+        chroma_store.add_chunks(stores.collection, chunks, embeddings, doc_fields)
+        with stores.engine.begin() as conn:
+            for old_id in [*replaces, doc.id]:
+                _delete_rows(conn, old_id)
+            _insert_rows(conn, doc, tables, facts, chunks, visibility, stores.embedder.name)
+    except BaseException:
+        chroma_store.delete_document(stores.collection, doc.id)
+        raise
+    for old_id in replaces:
+        if old_id != doc.id:
+            chroma_store.delete_document(stores.collection, old_id)
+
+
+def delete_document(stores: Stores, doc_id: str) -> bool:
+    """Remove a document's rows and vectors; False when no such document is stored."""
+    with stores.engine.begin() as conn:
+        found = conn.execute(select(db.documents.c.id).where(db.documents.c.id == doc_id)).first()
+        _delete_rows(conn, doc_id)
+    chroma_store.delete_document(stores.collection, doc_id)
+    return found is not None
+
+
+def list_documents(engine: Engine) -> list[dict[str, Any]]:
+    columns = [c for c in db.documents.c if c.name != "text"]
+    with engine.connect() as conn:
+        rows = conn.execute(select(*columns).order_by(db.documents.c.locality, db.documents.c.year))
+        return [dict(r._mapping) for r in rows]
+
+
+def check(stores: Stores, repair: bool = False) -> dict[str, list[str]]:
+    """Find documents the two stores disagree on; with `repair`, make them agree.
+
+    Vectors without SQL rows are deleted; SQL documents missing vectors are re-embedded from the
+    chunk texts kept in SQL.
+    """
+    with stores.engine.connect() as conn:
+        sql_ids = set(conn.execute(select(db.documents.c.id).where(db.documents.c.chunks > 0)).scalars())
+    vector_ids = chroma_store.document_ids(stores.collection)
+    report = {
+        "vectors_without_rows": sorted(vector_ids - sql_ids),
+        "rows_without_vectors": sorted(sql_ids - vector_ids),
+    }
+    if repair:
+        for doc_id in report["vectors_without_rows"]:
+            chroma_store.delete_document(stores.collection, doc_id)
+        for doc_id in report["rows_without_vectors"]:
+            _reembed(stores, doc_id)
+    return report
+
+
+def _reembed(stores: Stores, doc_id: str) -> None:
+    with stores.engine.connect() as conn:
+        doc_row = conn.execute(select(db.documents).where(db.documents.c.id == doc_id)).one()
+        rows = conn.execute(
+            select(db.chunks).where(db.chunks.c.doc_id == doc_id).order_by(db.chunks.c.chunk_index)
+        ).all()
+    chunks = [
+        Chunk(r.doc_id, r.chunk_index, r.text, r.start, r.end, r.page, r.heading, r.kind, r.table_index)
+        for r in rows
+    ]
+    embeddings = stores.embedder.embed_documents([c.text for c in chunks])
+    fields = {
+        "locality": doc_row.locality, "locality_name": doc_row.locality_name, "year": doc_row.year,
+        "doc_type": doc_row.doc_type, "visibility": doc_row.visibility, "title": doc_row.title,
+    }
+    chroma_store.add_chunks(stores.collection, chunks, embeddings, {k: v for k, v in fields.items() if v})
+
+
+def count_rows(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in db.DOCUMENT_TABLES
+        }
+
+
+def _delete_rows(conn: Any, doc_id: str) -> None:
+    for table in db.DOCUMENT_TABLES:
+        key = table.c.id if table is db.documents else table.c.doc_id
+        conn.execute(delete(table).where(key == doc_id))
+
+
+def _vector_fields(doc: Document, visibility: str) -> dict[str, Any]:
+    meta = doc.meta
+    locality = meta.locality if meta else None
+    fields = {
+        "locality": locality.full if locality else None,
+        "locality_name": locality.name if locality else None,
+        "year": meta.year if meta else None,
+        "doc_type": meta.doc_type if meta else None,
+        "visibility": visibility,
+        "title": meta.title if meta else None,
+    }
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _insert_rows(
+    conn: Any,
+    doc: Document,
+    tables: Sequence[Table],
+    facts: Sequence[Fact],
+    chunks: Sequence[Chunk],
+    visibility: str,
+    model_name: str,
+) -> None:
+    meta = doc.meta
+    locality = meta.locality if meta else None
+    conn.execute(insert(db.documents).values(
+        id=doc.id, path=doc.path, filename=Path(doc.path).name, sha256=doc.sha256,
+        file_type=doc.file_type, title=meta.title if meta else Path(doc.path).stem,
+        locality=locality.full if locality else None,
+        locality_name=locality.name if locality else None,
+        locality_bare=locality.bare if locality else None,
+        locality_level=locality.level if locality else None,
+        province=locality.province if locality else None,
+        city=locality.city if locality else None,
+        unit_name=meta.unit_name if meta else None, unit_kind=meta.unit_kind if meta else None,
+        year=meta.year if meta else None, doc_type=meta.doc_type if meta else None,
+        published=meta.published if meta else None, visibility=visibility, status="complete",
+        chars=len(doc.text), pages=len(doc.pages), chunks=len(chunks), tables=len(tables),
+        facts=len(facts), embedding_model=model_name,
+        ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), text=doc.text,
+    ))
+    if doc.pages:
+        conn.execute(insert(db.pages), [
+            {"doc_id": doc.id, "number": p.number, "start": p.start, "end": p.end} for p in doc.pages
+        ])
+    if tables:
+        conn.execute(insert(db.doc_tables), [_table_row(t) for t in tables])
+        cells = [cell for t in tables for cell in _cell_rows(t)]
+        if cells:
+            conn.execute(insert(db.table_cells), cells)
+    if facts:
+        conn.execute(insert(db.facts), [_fact_row(f, doc) for f in facts])
+    if chunks:
+        conn.execute(insert(db.chunks), [
+            {"doc_id": c.doc_id, "chunk_index": c.index, "kind": c.kind, "start": c.start,
+             "end": c.end, "page": c.page, "heading": c.heading, "table_index": c.table_index,
+             "text": c.text}
+            for c in chunks
+        ])
+
+
+def _table_row(table: Table) -> dict[str, Any]:
+    return {
+        "doc_id": table.doc_id, "table_index": table.index, "title": table.title,
+        "unit": table.unit, "kind": table.kind, "page": table.page, "start": table.start,
+        "end": table.end, "n_rows": len(table.rows), "n_cols": len(table.columns),
+        "columns": json.dumps(list(table.columns), ensure_ascii=False),
+    }
+
+
+def _cell_rows(table: Table) -> list[dict[str, Any]]:
+    rows = []
+    for row in table.rows:
+        for cell in row.cells:
+            rows.append({
+                "doc_id": table.doc_id, "table_index": table.index, "row": cell.row,
+                "col": cell.col, "text": cell.text, "value": cell.value,
+                "column_name": table.columns[cell.col] if cell.col < len(table.columns) else "",
+                "row_label": row.label, "row_code": row.code, "is_header": row.is_header,
+                "is_rollup": row.is_rollup, "start": cell.start, "end": cell.end,
+            })
+    return rows
+
+
+def _fact_row(fact: Fact, doc: Document) -> dict[str, Any]:
+    meta = doc.meta
+    locality = meta.locality if meta else None
+    return {
+        "doc_id": fact.doc_id, "locality": locality.full if locality else None,
+        "locality_name": locality.name if locality else None,
+        "unit_name": meta.unit_name if meta else None, "year": fact.year,
+        "doc_type": meta.doc_type if meta else None, "metric_raw": fact.metric_raw,
+        "metric": fact.metric, "measure": fact.measure, "value": fact.value, "text": fact.text,
+        "unit": fact.unit, "value_yuan": fact.value_yuan, "scope": fact.scope,
+        "source": fact.source, "subject_code": fact.subject_code, "is_rollup": fact.is_rollup,
+        "table_index": fact.table_index, "row": fact.row, "col": fact.col,
+        "start": fact.start, "end": fact.end,
+    }

@@ -1,0 +1,103 @@
+"""Chunks and their vectors in Chroma: embedded `PersistentClient` by default, `HttpClient` by URL.
+
+One collection holds every chunk; it records the embedding model it was built with and refuses
+vectors of another model, since mixing two models' vectors makes every distance meaningless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+from gongkai.errors import StoreError
+from gongkai.settings import Settings
+from gongkai.types import Chunk
+
+COLLECTION = "gongkai_chunks"
+_MODEL_KEY = "embedding_model"
+
+
+def get_client(settings: Settings) -> Any:
+    """Chroma's embedded persistent client, or an HTTP client when `chroma_url` is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost", port=url.port or 8000,
+            ssl=url.scheme == "https", settings=chroma_settings,
+        )
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+def get_collection(client: Any, embedding_function: Any, model_name: str) -> Any:
+    """The chunk collection, created for `model_name` if new; refuses a collection of another model."""
+    collection = client.get_or_create_collection(
+        COLLECTION,
+        embedding_function=embedding_function,
+        metadata={_MODEL_KEY: model_name, "hnsw:space": "cosine"},
+    )
+    stored = (collection.metadata or {}).get(_MODEL_KEY)
+    if stored and stored != model_name:
+        raise StoreError(
+            f"向量库由嵌入模型 {stored} 建立，当前配置为 {model_name}，不能混用；请改回配置或重建向量库。",
+            detail=f"collection model {stored!r} != configured {model_name!r}",
+        )
+    return collection
+
+
+def chunk_id(chunk: Chunk) -> str:
+    return f"{chunk.doc_id}:{chunk.index}"
+
+
+def add_chunks(
+    collection: Any,
+    chunks: Sequence[Chunk],
+    embeddings: Sequence[Sequence[float]],
+    document_fields: dict[str, Any],
+    batch_size: int = 1000,
+) -> None:
+    """Upsert chunks with their vectors; ids are content-derived so a repeated run adds nothing."""
+    for offset in range(0, len(chunks), batch_size):
+        batch = chunks[offset:offset + batch_size]
+        collection.upsert(
+            ids=[chunk_id(c) for c in batch],
+            documents=[c.text for c in batch],
+            embeddings=[list(e) for e in embeddings[offset:offset + batch_size]],
+            metadatas=[_metadata(c, document_fields) for c in batch],
+        )
+
+
+def _metadata(chunk: Chunk, document_fields: dict[str, Any]) -> dict[str, Any]:
+    fields = {
+        **document_fields,
+        "doc_id": chunk.doc_id,
+        "chunk_index": chunk.index,
+        "kind": chunk.kind,
+        "start": chunk.start,
+        "end": chunk.end,
+        "page": chunk.page,
+        "heading": chunk.heading,
+        "table_index": chunk.table_index,
+    }
+    return {k: v for k, v in fields.items() if v is not None}  # Chroma stores no None
+
+
+def delete_document(collection: Any, doc_id: str) -> None:
+    collection.delete(where={"doc_id": doc_id})
+
+
+def document_ids(collection: Any, batch_size: int = 5000) -> set[str]:
+    """Every doc_id that has at least one vector."""
+    ids: set[str] = set()
+    offset = 0
+    while True:
+        page = collection.get(include=["metadatas"], limit=batch_size, offset=offset)
+        ids.update(m["doc_id"] for m in page["metadatas"])
+        if len(page["ids"]) < batch_size:
+            return ids
+        offset += batch_size
