@@ -135,6 +135,7 @@ def chunk_text(
     chunks: list[tuple[int, int, str]] = []
     current: tuple[int, int] | None = None
     current_heading = ""
+    only_headings = False
 
     def path() -> str:
         return " > ".join(headings[level] for level in sorted(headings))
@@ -161,7 +162,11 @@ def chunk_text(
         if current is None:
             current = (piece.start, piece.end)
             current_heading = path()
+            only_headings = piece.heading_level is not None
             continue
+        if only_headings:  # name a chunk by the headings over its first body sentence
+            current_heading = path()
+            only_headings = piece.heading_level is not None
         if piece.end - current[0] > max_chars and current[1] - current[0] >= min_chars // 2:
             prev = current
             close()

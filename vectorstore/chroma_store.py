@@ -15,6 +15,7 @@ from gongkai.settings import Settings
 from gongkai.types import Chunk
 
 COLLECTION = "gongkai_chunks"
+UPSERT_BATCH = 1000  # Chroma caps one request's size; servers prefer moderate batches
 _MODEL_KEY = "embedding_model"
 
 
@@ -59,9 +60,9 @@ def add_chunks(
     chunks: Sequence[Chunk],
     embeddings: Sequence[Sequence[float]],
     document_fields: dict[str, Any],
-    batch_size: int = 1000,
 ) -> None:
     """Upsert chunks with their vectors; ids are content-derived so a repeated run adds nothing."""
+    batch_size = UPSERT_BATCH
     for offset in range(0, len(chunks), batch_size):
         batch = chunks[offset:offset + batch_size]
         collection.upsert(
