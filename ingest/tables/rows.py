@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from gongkai.types import Cell, Row
 from ingest.numbers import fold_width, parse_number
 from ingest.tables.cells import clean_label, is_blank, is_rollup_label, is_value
+from ingest.tables.grid import RawCell
 from ingest.tables.header import Positioned
+
+log = logging.getLogger(__name__)
 
 # Function (201 / 20103 / 2010301) and economic (301 / 30101) classification codes.
 _CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
@@ -181,6 +185,20 @@ def parent_codes(codes: list[str | None]) -> set[str]:
     return {c for c in present if any(o != c and o.startswith(c) for o in present)}
 
 
+def _one_cell_per_column(row: Positioned) -> list[tuple[int, RawCell]]:
+    """Cells in column order; where alignment put several in one column, blanks give way."""
+    by_col: dict[int, list[RawCell]] = {}
+    for col, cell in sorted(row, key=lambda pair: (pair[0], pair[1].start)):
+        by_col.setdefault(col, []).append(cell)
+    kept: list[tuple[int, RawCell]] = []
+    for col, cells in by_col.items():
+        filled = [c for c in cells if c.text.strip()]
+        if len(filled) > 1:  # never seen on the corpora; keep the first rather than fail the file
+            log.warning("cells %s aligned to one column %d; keeping the first", filled, col)
+        kept.append((col, (filled or cells)[0]))
+    return kept
+
+
 def build_rows(
     rows: list[Positioned], header_rows: int, infos: list[RowInfo], parents: set[str]
 ) -> tuple[Row, ...]:
@@ -197,7 +215,7 @@ def build_rows(
                 cell.end,
                 None if is_header or col == info.code_col else parse_number(cell.text),
             )
-            for col, cell in sorted(row, key=lambda pair: (pair[0], pair[1].start))
+            for col, cell in _one_cell_per_column(row)
         )
         rollup = not is_header and (is_rollup_label(info.label) or (info.code in parents))
         built.append(

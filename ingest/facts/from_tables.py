@@ -1,0 +1,311 @@
+"""Figures in tables: each numeric body cell read with its row label and column header.
+
+The label of a cell is the nearest text cell to its left in the same row (so side-by-side
+收入 | 支出 tables and key-value rows read right). The metric comes from the row when the column
+only holds values (预算数, 合计, 指标值 …), from the column when the column names a breakdown
+(基本支出, 公务接待费 …) and the row is a total or an organisation; a classified row crossed with a
+breakdown column (行政运行 × 基本支出) keeps metric '' rather than claim the breakdown's total.
+
+`is_rollup` is True for rows that roll others up and for cells of a 合计/小计 column in a row that
+also has breakdown cells, so summing facts never counts a figure twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from gongkai.types import Cell, Document, Fact, Row, Table
+from ingest.facts.cells import (
+    Reading,
+    is_inline_header,
+    label_left_of,
+    read_cell,
+    row_unit_of,
+    split_decimals,
+)
+from ingest.facts.clauses import squeeze
+from ingest.facts.units import is_money, scope_in, scope_of_document, year_of_figure
+from ingest.numbers import fold_width, to_yuan
+from ingest.vocab import TIER_TOTAL, match_metric, metric_by_key, metric_for_code, unit_kind
+
+_TOTAL_WORDS = ("合计", "小计", "总计", "汇总")
+_AGGREGATE_LABEL = re.compile(r"(合计|总计|小计|汇总|本级|机关)[:：]?$")
+_ORGANISATION_HEADER = re.compile(r"机构名称|单位名称|部门名称|^单位$")
+_SKIP_COLUMN = re.compile(r"权重|分值|序号|编码|代码|电话|凭证|邮编|编号|时间|日期")
+_SKIP_LABEL = re.compile(r"时间$|日期|电话$|联系方式|邮编|编码|代码|编号|序号|年份|期限|起止|凭证")
+_INDICATOR_TABLE = re.compile(r"绩效指标|三级指标|指标值|绩效目标|指标名称")
+_PROJECT_TABLE = re.compile(r"项目名称|项目(基本概况|支出明细|绩效|资金)")
+_UNIT_IN_LABEL = re.compile(
+    r"[（(]\s*(万元|元|亿元|千元|%|人|个|件|项|平方米)\s*[）)]|单位[:：]\s*(万元|元|亿元)"
+)
+_CHANGE_COLUMN = re.compile(r"增减|增长|增加|减少|变动|比上年")
+_COMPLETION_COLUMN = re.compile(r"执行率|完成率|预算完成")
+_MONEY_TITLE = re.compile(r"收支|收入|支出|经费|资金|预算表|决算表|采购|拨款")
+
+
+def extract_table_facts(doc: Document, tables: Sequence[Table]) -> list[Fact]:
+    """Every figure in the tables' body cells."""
+    money_unit = _document_money_unit(tables)
+    facts: list[Fact] = []
+    for table in tables:
+        facts.extend(_TableReader(doc, table, money_unit).read())
+    return facts
+
+
+def _document_money_unit(tables: Sequence[Table]) -> str | None:
+    """The money unit every table stating one agrees on: the unit of unlabelled money tables."""
+    units = {table.unit for table in tables if table.unit and is_money(table.unit)}
+    return units.pop() if len(units) == 1 else None
+
+
+class _TableReader:
+    def __init__(self, doc: Document, table: Table, money_unit: str | None) -> None:
+        self.doc, self.table, self.money_unit = doc, table, money_unit
+        texts = [table.title, *table.columns] + [
+            cell.text for row in table.rows for cell in row.cells
+        ]
+        everything = squeeze(" ".join(texts))
+        self.indicator = bool(_INDICATOR_TABLE.search(everything))
+        self.project = bool(_PROJECT_TABLE.search(everything))
+        self.title_metric = match_metric(table.title)
+        self.year = year_of_figure(table.title, doc.meta.year if doc.meta else None)
+        self.project_name = self._project_name()
+        self.money_table = not self.indicator and bool(_MONEY_TITLE.search(squeeze(table.title)))
+
+    def read(self) -> list[Fact]:
+        facts: list[Fact] = []
+        inline_header: dict[int, str] = {}
+        for row in self.table.rows:
+            if row.is_header:
+                continue
+            if is_inline_header(row):
+                inline_header = {
+                    cell.col: squeeze(cell.text) for cell in row.cells if cell.text.strip()
+                }
+                continue
+            facts.extend(self._row_facts(row, inline_header))
+        return facts
+
+    def _row_facts(self, row: Row, inline_header: dict[int, str]) -> list[Fact]:
+        readings = {
+            id(cell): reading
+            for cell in row.cells
+            if squeeze(cell.text) != row.code and (reading := read_cell(self.doc.text, cell))
+        }
+        split = split_decimals(row, readings, self.table.columns)
+        row_unit = row_unit_of(row, readings)
+        facts = []
+        for cell in row.cells:
+            reading = readings.get(id(cell))
+            if reading is None or id(cell) in split:
+                continue
+            column = self._column(cell.col, inline_header)
+            if _SKIP_COLUMN.search(column):
+                continue
+            fact = self._fact(row, cell, reading, column, row_unit, readings)
+            if fact is not None:
+                facts.append(fact)
+        return facts
+
+    def _column(self, col: int, inline_header: dict[int, str]) -> str:
+        if col in inline_header:
+            return inline_header[col]
+        return self.table.columns[col] if col < len(self.table.columns) else ""
+
+    def _fact(
+        self,
+        row: Row,
+        cell: Cell,
+        reading: Reading,
+        column: str,
+        row_unit: str,
+        readings: dict[int, Reading],
+    ) -> Fact | None:
+        label = label_left_of(row, cell, readings)
+        if _SKIP_LABEL.search(squeeze(label)):
+            return None
+        if reading.words:
+            label = f"{label} / {reading.words}" if label else reading.words
+        levels = [level.strip() for level in column.split(" / ") if level.strip()]
+        metric = self._metric(row, label, levels, reading.unit or row_unit)
+        unit = self._unit(reading, row_unit, label, column, metric)
+        if not unit:
+            return None
+        if metric and not _fits(metric, unit):
+            metric = ""
+        measure = _measure(column, unit)
+        raw = self._raw(label, levels, metric, self._aggregate_row(row, label))
+        if not raw:
+            return None
+        scope = self._scope(column, label, reading, unit)
+        column_year = year_of_figure(column, None)
+        money = is_money(unit)
+        return Fact(
+            doc_id=self.doc.id,
+            metric_raw=raw,
+            metric=metric,
+            value=reading.value,
+            text=self.doc.text[reading.start : reading.end],
+            unit=unit,
+            start=reading.start,
+            end=reading.end,
+            source="table",
+            measure=measure,
+            scope=scope,
+            year=column_year or self.year,
+            value_yuan=to_yuan(reading.value, unit) if money else None,
+            subject_code=row.code,
+            is_rollup=self._is_rollup(row, levels, readings),
+            table_index=self.table.index,
+            row=row.index,
+            col=cell.col,
+        )
+
+    def _metric(self, row: Row, label: str, levels: list[str], unit: str) -> str:
+        """Row metric for value columns, column metric for totals and organisations, else ''."""
+        unit_filter = unit or None
+        row_metric = metric_for_code(row.code) or match_metric(_metric_words(label), unit_filter)
+        last = squeeze(levels[-1]) if levels else ""
+        column_metric = "" if last in _TOTAL_WORDS else self._column_metric(levels, unit_filter)
+        aggregate = self._aggregate_row(row, label)
+        if column_metric:
+            metric = column_metric if aggregate and self._within_title(column_metric) else ""
+        elif aggregate and last in _TOTAL_WORDS:
+            parent = squeeze(levels[-2]) if len(levels) > 1 else ""
+            metric = match_metric(parent, unit_filter) or row_metric or self.title_metric
+        else:
+            metric = row_metric or (self.title_metric if aggregate and not label else "")
+        entry = metric_by_key(metric)
+        if self.project and entry is not None and entry.tier == TIER_TOTAL:
+            return "项目经费"  # a project table's 支出合计 is the project's money, not the unit's
+        if entry is not None and entry.kind == "count" and re.search(r"培训|调出|新增|购置", label):
+            return ""
+        return metric
+
+    def _column_metric(self, levels: list[str], unit_filter: str | None) -> str:
+        """The breakdown a column names; OCR may split its words over header levels."""
+        last = squeeze(levels[-1]) if levels else ""
+        metric = match_metric(last, unit_filter)
+        if metric:
+            return metric
+        joined = match_metric("".join(squeeze(level) for level in levels), unit_filter)
+        entry = metric_by_key(joined)
+        return joined if entry is not None and entry.tier != TIER_TOTAL else ""
+
+    def _within_title(self, column_metric: str) -> bool:
+        """A funding-source column of a 政府采购 or 三公经费 table is no figure of that source's."""
+        title, column = metric_by_key(self.title_metric), metric_by_key(column_metric)
+        return title is None or column is None or column.tier >= title.tier
+
+    def _aggregate_row(self, row: Row, label: str) -> bool:
+        """A row of totals or of one organisation: its cells are the columns' own metrics."""
+        if not label.strip():
+            return True
+        if row.code:
+            return False
+        label_header = self.table.columns[0] if self.table.columns else ""
+        if _ORGANISATION_HEADER.search(squeeze(label_header)):
+            return True
+        return bool(_AGGREGATE_LABEL.search(squeeze(label))) and not match_metric(
+            _metric_words(label)
+        )
+
+    def _unit(self, reading: Reading, row_unit: str, label: str, column: str, metric: str) -> str:
+        if reading.unit:
+            return reading.unit
+        if row_unit:
+            return row_unit
+        for text in (label, column, self.table.title):
+            if match := _UNIT_IN_LABEL.search(fold_width(text)):
+                return match.group(1) or match.group(2)
+        entry = metric_by_key(metric)
+        if self.table.unit and (entry is None or entry.kind == "money") and not self.indicator:
+            return self.table.unit
+        if entry is not None and entry.kind == "money" or entry is None and self.money_table:
+            return self.table.unit or self.money_unit or ""
+        if entry is not None and entry.kind in ("count", "score", "area"):
+            return entry.unit
+        return ""
+
+    def _raw(self, label: str, levels: list[str], metric: str, aggregate: bool) -> str:
+        """Row label, with the column's header when the column says what the figure is."""
+        parts = [label] if label else []
+        says = aggregate or any(_says_something(level) for level in levels)
+        column_words = (
+            [level for level in levels if squeeze(level) not in ("其中", "其中:")] if says else []
+        )
+        if column_words:
+            parts.append("/".join(squeeze(level) for level in column_words))
+        if not label and not column_words:
+            parts.append(self.table.title or metric)
+        elif not label:
+            parts.insert(0, self.table.title)
+        raw = " / ".join(squeeze(part) for part in parts if part)
+        if self.project_name and self.project_name not in raw:
+            raw = f"{self.project_name} / {raw}"
+        return raw
+
+    def _scope(self, column: str, label: str, reading: Reading, unit: str) -> str:
+        plain = re.sub(r"[（()）\s]", "", column)
+        scope = (
+            scope_in(plain) or ("实际" if "完成情况" in plain else "") or scope_in(squeeze(label))
+        )
+        if scope:
+            return scope
+        if reading.comparator:
+            return "目标"
+        if self.indicator and not is_money(unit):
+            return "目标" if not re.search(r"自评|完成", squeeze(self.table.title)) else ""
+        title_scope = scope_in(squeeze(self.table.title))
+        if title_scope:
+            return title_scope
+        return scope_of_document(self.doc.meta) if is_money(unit) else ""
+
+    def _is_rollup(self, row: Row, levels: list[str], readings: dict[int, Reading]) -> bool:
+        if row.is_rollup:
+            return True
+        last = squeeze(levels[-1]) if levels else ""
+        return last in _TOTAL_WORDS and len(readings) > 1
+
+    def _project_name(self) -> str:
+        """The project a project table is about: the text right of a 项目名称 cell."""
+        for row in self.table.rows:
+            cells = [cell for cell in row.cells if cell.text.strip()]
+            for position, cell in enumerate(cells[:-1]):
+                if squeeze(cell.text) == "项目名称":
+                    return squeeze(cells[position + 1].text)
+        return ""
+
+
+def _metric_words(label: str) -> str:
+    return _UNIT_IN_LABEL.sub("", label)
+
+
+def _says_something(level: str) -> bool:
+    """A header level worth keeping in metric_raw: a metric, a scope or a year, not 项目/金额."""
+    word = squeeze(level)
+    if not word or word in ("项目", "金额", "数额", "其中:", "其中") or word in _TOTAL_WORDS:
+        return False
+    return bool(
+        match_metric(word)
+        or scope_in(word)
+        or re.search(r"(19|20)\d{2}", word)
+        or re.search(r"完成|实际|目标|指标|得分|执行", word)
+    )
+
+
+def _fits(metric: str, unit: str) -> bool:
+    entry = metric_by_key(metric)
+    if entry is None:
+        return True
+    return unit_kind(unit) == entry.kind and (not entry.units or unit in entry.units)
+
+
+def _measure(column: str, unit: str) -> str:
+    word = squeeze(column)
+    if _CHANGE_COLUMN.search(word):
+        return "change_pct" if unit == "%" else "change"
+    if unit == "%" and _COMPLETION_COLUMN.search(word):
+        return "completion"
+    return "value"
