@@ -46,13 +46,11 @@ def open_stores(settings: Settings) -> store.Stores:
     """The SQL engine, the chunk collection and the embedding model this deployment uses."""
     from gongkai.db import get_engine
     from vectorstore import chroma_store
-    from vectorstore.embeddings import ChromaEmbeddingFunction, get_embedder
+    from vectorstore.embeddings import GongkaiEmbeddingFunction, get_embedder
 
     embedder = get_embedder(settings.embedding_model)
     client = chroma_store.get_client(settings)
-    collection = chroma_store.get_collection(
-        client, ChromaEmbeddingFunction(settings.embedding_model), embedder.name
-    )
+    collection = chroma_store.get_collection(client, GongkaiEmbeddingFunction(embedder.name))
     return store.Stores(get_engine(settings.database_url), collection, embedder)
 
 
@@ -125,7 +123,10 @@ def ingest_file(
             return IngestResult(str(path), "unchanged", existing, seconds=time.perf_counter() - started)
         prepared = prepare(path, settings, overrides)
         embed_started = time.perf_counter()
-        prepared.embeddings = stores.embedder.embed_documents([c.text for c in prepared.chunks])
+        title = prepared.doc.meta.title if prepared.doc.meta else ""
+        prepared.embeddings = stores.embedder.embed_documents(
+            store.embedding_texts(prepared.chunks, title)
+        )
         prepared.timings["embed"] = time.perf_counter() - embed_started
         replaces = [i for i in store.find_by_path(stores.engine, str(path)) if i != prepared.doc.id]
         store_started = time.perf_counter()

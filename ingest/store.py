@@ -20,6 +20,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 from gongkai import db
 from gongkai.types import Chunk, Document, Fact, Table
 from vectorstore import chroma_store
+from vectorstore.embeddings import passage_text
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,12 @@ class Stores:
     engine: Engine
     collection: Any  # chromadb Collection
     embedder: Any  # vectorstore.embeddings.Embedder
+
+
+def embedding_texts(chunks: Sequence[Chunk], title: str) -> list[str]:
+    """What is embedded for each chunk: title and heading first, which tells near-identical
+    documents apart (see `vectorstore.embeddings.passage_text`); Chroma stores the exact text."""
+    return [passage_text(c.text, title, c.heading if c.kind == "text" else "") for c in chunks]
 
 
 def find_by_sha(engine: Engine, sha256: str) -> str | None:
@@ -117,7 +124,7 @@ def _reembed(stores: Stores, doc_id: str) -> None:
         Chunk(r.doc_id, r.chunk_index, r.text, r.start, r.end, r.page, r.heading, r.kind, r.table_index)
         for r in rows
     ]
-    embeddings = stores.embedder.embed_documents([c.text for c in chunks])
+    embeddings = stores.embedder.embed_documents(embedding_texts(chunks, doc_row.title))
     fields = {
         "locality": doc_row.locality, "locality_name": doc_row.locality_name, "year": doc_row.year,
         "doc_type": doc_row.doc_type, "visibility": doc_row.visibility, "title": doc_row.title,

@@ -1,7 +1,8 @@
 """Chunks and their vectors in Chroma: embedded `PersistentClient` by default, `HttpClient` by URL.
 
-One collection holds every chunk; it records the embedding model it was built with and refuses
-vectors of another model, since mixing two models' vectors makes every distance meaningless.
+One collection holds every chunk; its embedding function records the model it was built with
+(`vectorstore.embeddings`), and vectors of another model are refused: mixing two models' vectors
+makes every distance meaningless.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from gongkai.types import Chunk
 
 COLLECTION = "gongkai_chunks"
 UPSERT_BATCH = 1000  # Chroma caps one request's size; servers prefer moderate batches
-_MODEL_KEY = "embedding_model"
 
 
 def get_client(settings: Settings) -> Any:
@@ -35,18 +35,23 @@ def get_client(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
-def get_collection(client: Any, embedding_function: Any, model_name: str) -> Any:
-    """The chunk collection, created for `model_name` if new; refuses a collection of another model."""
-    collection = client.get_or_create_collection(
-        COLLECTION,
-        embedding_function=embedding_function,
-        metadata={_MODEL_KEY: model_name, "hnsw:space": "cosine"},
-    )
-    stored = (collection.metadata or {}).get(_MODEL_KEY)
-    if stored and stored != model_name:
+def get_collection(client: Any, embedding_function: Any) -> Any:
+    """The chunk collection; refuses one built with another embedding model."""
+    from vectorstore.embeddings import collection_model
+
+    wanted = embedding_function.get_config()["model"]
+    try:
+        collection = client.get_or_create_collection(COLLECTION, embedding_function=embedding_function)
+    except ValueError as error:  # Chroma refuses an embedding function that conflicts with the stored one
         raise StoreError(
-            f"向量库由嵌入模型 {stored} 建立，当前配置为 {model_name}，不能混用；请改回配置或重建向量库。",
-            detail=f"collection model {stored!r} != configured {model_name!r}",
+            f"向量库由另一个嵌入模型建立，当前配置为 {wanted}，不能混用；请改回配置或重建向量库。",
+            detail=str(error),
+        ) from error
+    stored = collection_model(collection.configuration_json)
+    if stored != wanted:
+        raise StoreError(
+            f"向量库由嵌入模型 {stored} 建立，当前配置为 {wanted}，不能混用；请改回配置或重建向量库。",
+            detail=f"collection model {stored!r} != configured {wanted!r}",
         )
     return collection
 
