@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -75,11 +76,13 @@ def _ingest(console, stores, settings, paths, overrides) -> int:  # noqa: ANN001
                                        overrides=overrides or None))
             progress.advance(task)
     summary = RichTable(title="导入结果")
-    for name in ("file", "status", "chunks", "tables", "facts", "seconds"):
-        summary.add_column(name, justify="right" if name in ("chunks", "tables", "facts", "seconds") else "left")
+    summary.add_column("file", overflow="fold")
+    summary.add_column("status", overflow="fold")
+    for name in ("chunks", "tables", "facts", "seconds"):
+        summary.add_column(name, justify="right")
     for r in results:
         status = r.status if not r.error else f"[red]failed[/red]: {r.error}"
-        summary.add_row(r.path, status, str(r.chunks), str(r.tables), str(r.facts), f"{r.seconds:.2f}")
+        summary.add_row(Path(r.path).name, status, str(r.chunks), str(r.tables), str(r.facts), f"{r.seconds:.2f}")
     console.print(summary)
     return 1 if any(r.status == "failed" for r in results) else 0
 

@@ -1,0 +1,103 @@
+"""PDF with pdfplumber: page text in reading order with ruled tables laid in as tab-separated rows."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pdfplumber
+from pdfplumber.page import Page as PdfPage
+from pdfplumber.utils import dedupe_chars
+
+from gongkai.errors import CorruptFileError, FileTooLargeError, IngestError
+
+from .builder import TextBuilder
+from .pdf_layout import Char, Line, build_lines, is_page_number, reflow
+from .pdf_tables import PageTable, find_page_tables
+
+log = logging.getLogger(__name__)
+
+_MIN_CHARS_PER_PAGE = 10  # below this on average the PDF has no text layer (a scan)
+
+
+def _text_lines(page: PdfPage, chars: list[Char], tables: list[PageTable]) -> list[Line]:
+    """Lines of the characters no table cell took, the page number dropped."""
+    used = frozenset().union(*(table.used for table in tables))
+    lines = build_lines(c for c in chars if id(c) not in used)
+    if lines and is_page_number(lines[-1], float(page.height)):
+        lines.pop()
+    return lines
+
+
+def _without_overprints(chars: list[Char]) -> list[Char]:
+    """Characters with "fake bold" overprints removed; pdfplumber's dedupe runs only when needed."""
+    seen = {(c["text"], int(c["x0"] // 2), int(c["top"] // 2)) for c in chars}
+    return chars if len(seen) == len(chars) else dedupe_chars(chars, tolerance=1)
+
+
+def _write_page(builder: TextBuilder, page: PdfPage) -> None:
+    """Text blocks and tables of one page, in vertical order."""
+    chars = _without_overprints(page.chars)
+    try:
+        tables = find_page_tables(page, chars)
+    except Exception as exc:  # a malformed drawing must not lose the page's text
+        log.warning("table detection failed on page %s: %s", page.page_number, exc, exc_info=True)
+        tables = []
+    lines = _text_lines(page, chars, tables)
+    position = 0
+    for table in tables:
+        end = position
+        while end < len(lines) and lines[end].top < table.bbox[1]:
+            end += 1
+        for line in reflow(lines[position:end]):
+            builder.add_line(line.text)
+        position = end
+        builder.add_table(table.grid, kind="pdf", page=page.page_number)
+    for line in reflow(lines[position:]):
+        builder.add_line(line.text)
+
+
+def _open(data: bytes, name: str) -> pdfplumber.PDF:
+    try:
+        return pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many types for broken files
+        if "password" in repr(exc).lower() or "encrypt" in repr(exc).lower():
+            raise CorruptFileError(f"PDF 已加密，无法读取：{name}", detail=repr(exc)) from exc
+        raise CorruptFileError(f"PDF 文件已损坏，无法打开：{name}", detail=repr(exc)) from exc
+
+
+def load_pdf(data: bytes, name: str, *, max_pages: int) -> TextBuilder:
+    """A builder with one Page per PDF page and a SourceTable per ruled table."""
+    with _open(data, name) as pdf:
+        try:
+            page_count = len(pdf.pages)
+        except Exception as exc:
+            raise CorruptFileError(
+                f"PDF 文件已损坏，无法读取页面：{name}", detail=repr(exc)
+            ) from exc
+        if page_count == 0:
+            raise CorruptFileError(f"PDF 文件没有页面：{name}")
+        if page_count > max_pages:
+            raise FileTooLargeError(f"PDF 页数过多（{page_count} 页，上限 {max_pages} 页）：{name}")
+        builder = TextBuilder()
+        for page in pdf.pages:
+            builder.start_page()
+            try:
+                _write_page(builder, page)
+            except Exception as exc:
+                raise CorruptFileError(
+                    f"PDF 第 {page.page_number} 页无法解析：{name}", detail=repr(exc)
+                ) from exc
+            builder.end_page(page.page_number)
+            page.close()
+    _refuse_scans(builder, page_count, name)
+    return builder
+
+
+def _refuse_scans(builder: TextBuilder, page_count: int, name: str) -> None:
+    visible = sum(1 for ch in builder.text if not ch.isspace())
+    if visible < _MIN_CHARS_PER_PAGE * page_count:
+        raise IngestError(
+            f"该 PDF 没有可提取的文字层（可能是扫描件），暂不支持 OCR 识别：{name}",
+            detail=f"visible_chars={visible} pages={page_count}",
+        )
