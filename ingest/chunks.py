@@ -191,7 +191,7 @@ def linearise_table(table: Table, max_chars: int) -> list[str]:
             continue
         parts = []
         for cell in row.cells:
-            if not cell.text or cell.text == row.label:
+            if not cell.text or cell.text in (row.label, row.code):
                 continue
             column = table.columns[cell.col] if cell.col < len(table.columns) else ""
             parts.append(f"{column}={cell.text}" if column and cell.value is not None else cell.text)

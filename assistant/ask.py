@@ -1,0 +1,210 @@
+"""`ask(question) -> Answer`: route a question to SQL over the figures, to retrieval, or to both.
+
+Figures and comparisons go to SQL over the facts; reasons, descriptions and measures go to
+retrieval; a figure question whose figure is missing falls back to retrieval and then to an
+honest "not found". Places and years no document covers are answered as such, naming what is
+stored — never with an invented number.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from assistant import compose
+from assistant.catalog import Catalog, load_catalog
+from assistant.extract import best_sentences, coverage
+from assistant.sources import cite
+from assistant.sql_build import build_fact_sql
+from assistant.types import Answer, Citation, Slots
+from assistant.understand import understand
+from gongkai.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500
+MIN_COVERAGE = 0.34  # below this share of the question's words, retrieval says "not covered"
+VISIBILITY = {"public": ("public",), "official": ("public", "official")}
+
+
+@dataclass
+class Context:
+    settings: Settings
+    stores: Any  # ingest.store.Stores
+    visibility: tuple[str, ...]
+    catalog: Catalog
+
+
+@lru_cache(maxsize=4)
+def _stores(settings: Settings) -> Any:
+    from ingest.pipeline import open_stores
+
+    return open_stores(settings)
+
+
+def clean_question(question: str) -> str:
+    """Control characters out, width folded, length bounded."""
+    text = "".join(ch for ch in question if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
+    return unicodedata.normalize("NFKC", text).strip()[:MAX_QUESTION_CHARS]
+
+
+def ask(
+    question: str,
+    history: Sequence[Answer] = (),
+    user: str = "public",
+    *,
+    settings: Settings | None = None,
+) -> Answer:
+    """Answer one question; `history` holds the previous answers of the conversation."""
+    settings = settings or get_settings()
+    text = clean_question(question)
+    if not text:
+        return Answer("请输入一个问题，例如：“潼南区2021年三公经费预算是多少？”", "none", "空问题")
+    stores = _stores(settings)
+    visibility = VISIBILITY.get(user, ("public",))
+    context = Context(settings, stores, visibility, load_catalog(stores.engine, visibility))
+    if not context.catalog.documents:
+        return Answer("还没有导入任何文件，无法回答。请先导入财政公开文件。", "none", "文件库为空")
+    previous = next((a.slots for a in reversed(history) if a.slots is not None), None)
+    slots = understand(text, context.catalog, previous)
+    if refusal := _not_stored(slots, context.catalog):
+        return refusal
+    if slots.metrics and not (slots.why and slots.operation == "lookup" and not _asks_figure(text)):
+        answer = _answer_sql(text, slots, context)
+        if answer.rows:
+            if slots.why:
+                return _with_reasons(text, answer, slots, context)
+            return answer
+        fallback = _answer_retrieval(text, slots, context, reason="数据表中没有找到对应数字，改为检索原文")
+        return fallback
+    return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
+
+
+def _asks_figure(text: str) -> bool:
+    return bool(re.search(r"多少|几|数额|金额|是多少|多大|比例|占", text))
+
+
+def _not_stored(slots: Slots, catalog: Catalog) -> Answer | None:
+    stored_places = "、".join(loc.name for loc in catalog.localities) or "无"
+    if slots.unknown_places and not slots.localities:
+        places = "、".join(slots.unknown_places)
+        return Answer(f"已收录的文件中没有{places}的内容，无法回答。目前收录的地区有：{stored_places}。",
+                      "none", f"地区不在文件库中：{places}", slots=slots)
+    if slots.years and not set(slots.years) & set(catalog.years):
+        years = "、".join(f"{y}年" for y in slots.years)
+        stored = "、".join(f"{y}年" for y in catalog.years)
+        return Answer(f"已收录的文件中没有{years}的数据，无法回答。目前收录的年度有：{stored}。",
+                      "none", f"年度不在文件库中：{years}", slots=slots)
+    return None
+
+
+def _answer_sql(question: str, slots: Slots, context: Context) -> Answer:
+    from assistant.sql_run import run_sql
+
+    measures = ("change", "change_pct") if slots.operation == "change" else ("value",)
+    sql = build_fact_sql(slots, measures=measures)
+    result = run_sql(sql, context.stores.engine, visibility=context.visibility)
+    rows = [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []
+    if slots.operation == "change" and not rows:  # no stated change: compute it from the years
+        sql = build_fact_sql(slots)
+        result = run_sql(sql, context.stores.engine, visibility=context.visibility)
+        rows = [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []
+    if not result.ok:
+        log.warning("SQL refused or failed: %s", result.reason)
+    citations: list[Citation] = []
+    markers: dict[tuple[str, int], int] = {}
+
+    def add(row: dict[str, Any]) -> int:
+        key = (row["doc_id"], row["start"])
+        if key not in markers:
+            citations.append(cite(context.stores.engine, row["doc_id"], row["start"], row["end"]))
+            markers[key] = len(citations)
+        return markers[key]
+
+    def place(row: dict[str, Any]) -> str:
+        return context.catalog.short(row["locality"]) if row["locality"] else ""
+
+    lines = _lines(slots, rows, place, add) if rows else []
+    if not lines:
+        return Answer("", "sql", "数据表中没有找到对应数字", sql=result.sql or sql, slots=slots)
+    header = _route_line(slots, context.catalog)
+    chart = "bar" if len({r["locality"] for r in rows}) > 1 else "line" if len({r["year"] for r in rows}) > 1 else None
+    return Answer(
+        "\n".join(lines), "sql", header, tuple(citations), sql=result.sql,
+        columns=tuple(result.columns), rows=tuple(tuple(r.values()) for r in rows), chart=chart,
+        slots=slots,
+    )
+
+
+def _lines(slots: Slots, rows: list[dict[str, Any]], place: Any, add: Any) -> list[str]:
+    if slots.operation == "rank":
+        return compose.rank_lines(rows, slots, place, add)
+    if slots.operation in ("total", "average"):
+        return compose.total_lines(rows, slots, place, add, average=slots.operation == "average")
+    if slots.operation == "share" and len(slots.metrics) >= 2:
+        return compose.share_lines(rows, slots, place, add) or compose.lookup_lines(rows, place, add)
+    if slots.operation == "change":
+        stated = compose.change_lines(rows, place, add)
+        return stated or compose.year_change_lines(rows, place, add) or compose.lookup_lines(rows, place, add)
+    return compose.lookup_lines(rows, place, add)
+
+
+def _route_line(slots: Slots, catalog: Catalog) -> str:
+    places = "、".join(catalog.short(p) for p in slots.localities) or "全部地区"
+    years = "、".join(str(y) for y in slots.years) or "全部年度"
+    metrics = "、".join(slots.metrics)
+    return f"按数据表查询：{metrics} × {places} × {years} × {compose.OPERATION_NAMES[slots.operation]}"
+
+
+def _retrieve(question: str, slots: Slots, context: Context, k: int = 8) -> list[Any]:
+    from vectorstore.retrieval import Filters, HybridRetriever
+
+    retriever = _retriever(context.settings)
+    filters = Filters(localities=slots.localities, years=slots.years, visibility=context.visibility)
+    return retriever.search(question, filters, k=k)
+
+
+@lru_cache(maxsize=4)
+def _retriever(settings: Settings) -> Any:
+    from vectorstore.retrieval import HybridRetriever
+
+    return HybridRetriever(_stores(settings))
+
+
+def _answer_retrieval(question: str, slots: Slots, context: Context, *, reason: str) -> Answer:
+    hits = _retrieve(question, slots, context)
+    passages = [(h.doc_id, h.start, h.text) for h in hits if h.kind == "text"]
+    focus = _focus(question, slots, context.catalog)
+    titles = {h.title for h in hits}
+    sentences = [s for s in best_sentences(focus, passages, limit=6) if s.text not in titles][:3]
+    if not sentences or coverage(focus, sentences[0]) < MIN_COVERAGE:
+        return Answer("已收录的文件中没有找到能回答这个问题的内容。", "none", f"{reason}；未找到相关原文",
+                      slots=slots)
+    citations = tuple(cite(context.stores.engine, s.doc_id, s.start, s.end, widen=False) for s in sentences)
+    lines = [f"“{s.text}” [{i}]" for i, s in enumerate(sentences, 1)]
+    return Answer("根据原文：\n" + "\n".join(lines), "retrieval", f"检索原文：{reason}", citations, slots=slots)
+
+
+def _focus(question: str, slots: Slots, catalog: Catalog) -> str:
+    """The question without its place and year words, which every sentence of a document shares."""
+    for full in slots.localities:
+        found = catalog.locality(full)
+        for form in found.forms() if found else (full,):
+            question = question.replace(form, " ")
+    return re.sub(r"(?:19|20)\d{2}\s*年?", " ", question)
+
+
+def _with_reasons(question: str, answer: Answer, slots: Slots, context: Context) -> Answer:
+    reasons = _answer_retrieval(question, slots, context, reason="原因说明")
+    if reasons.route == "none":
+        return answer
+    offset = len(answer.citations)
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", reasons.answer)
+    return Answer(f"{answer.answer}\n{text}", "both", f"{answer.why}；并检索原因说明",
+                  answer.citations + reasons.citations, answer.sql, answer.columns, answer.rows,
+                  answer.chart, slots)

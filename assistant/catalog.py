@@ -1,0 +1,56 @@
+"""What the stores hold that a question can name: localities, years, types — read from SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+
+from gongkai import db
+
+
+@dataclass(frozen=True)
+class StoredLocality:
+    full: str
+    name: str
+    bare: str
+
+    def forms(self) -> tuple[str, ...]:
+        """Written forms a person may use, longest first."""
+        return tuple(sorted({self.full, self.name, self.bare} - {""}, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    localities: tuple[StoredLocality, ...]
+    years: tuple[int, ...]
+    doc_types: tuple[str, ...]
+    documents: int
+
+    def locality(self, full: str) -> StoredLocality | None:
+        return next((loc for loc in self.localities if loc.full == full), None)
+
+    def short(self, full: str) -> str:
+        """The name users know a stored locality by (潼南区 for 重庆市潼南区)."""
+        found = self.locality(full)
+        return found.name if found else full
+
+
+def load_catalog(engine: Engine, visibility: tuple[str, ...] = ("public",)) -> Catalog:
+    """Localities, years and types of the complete documents this user may see."""
+    d = db.documents.c
+    query = select(d.locality, d.locality_name, d.locality_bare, d.year, d.doc_type).where(
+        d.status == "complete", d.visibility.in_(visibility)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    localities = {
+        r.locality: StoredLocality(r.locality, r.locality_name or r.locality, r.locality_bare or "")
+        for r in rows if r.locality
+    }
+    return Catalog(
+        localities=tuple(sorted(localities.values(), key=lambda loc: loc.full)),
+        years=tuple(sorted({r.year for r in rows if r.year})),
+        doc_types=tuple(sorted({r.doc_type for r in rows if r.doc_type})),
+        documents=len(rows),
+    )

@@ -1,0 +1,75 @@
+"""Source documents for citations: titles, pages, and the exact characters a citation quotes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import Engine, select
+
+from assistant.types import Citation
+from gongkai import db
+
+_SENTENCE_END = re.compile(r"[。！？；;\n]")
+QUOTE_MAX = 120  # characters either side of a figure at most
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    id: str
+    title: str
+    locality: str | None
+    year: int | None
+    text: str
+    pages: tuple[tuple[int, int, int], ...]  # (number, start, end)
+
+    def page_at(self, offset: int) -> int | None:
+        for number, start, end in self.pages:
+            if start <= offset < end:
+                return number
+        return self.pages[-1][0] if self.pages else None
+
+
+@lru_cache(maxsize=256)
+def _load(engine: Engine, doc_id: str, ingested_at: str) -> SourceDoc:
+    d = db.documents.c
+    with engine.connect() as conn:
+        row = conn.execute(select(d.id, d.title, d.locality, d.year, d.text).where(d.id == doc_id)).one()
+        pages = conn.execute(
+            select(db.pages.c.number, db.pages.c.start, db.pages.c.end)
+            .where(db.pages.c.doc_id == doc_id).order_by(db.pages.c.number)
+        ).all()
+    return SourceDoc(row.id, row.title, row.locality, row.year, row.text, tuple(tuple(p) for p in pages))
+
+
+def get_source(engine: Engine, doc_id: str) -> SourceDoc:
+    """A stored document (cached; a re-ingested document has a new id, so the cache never lies)."""
+    with engine.connect() as conn:
+        stamp = conn.execute(select(db.documents.c.ingested_at).where(db.documents.c.id == doc_id)).scalar_one()
+    return _load(engine, doc_id, stamp)
+
+
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (or table line) holding text[start:end], at most QUOTE_MAX either side."""
+    left = start
+    floor = max(0, start - QUOTE_MAX)
+    while left > floor and not _SENTENCE_END.match(text[left - 1]):
+        left -= 1
+    right = end
+    ceiling = min(len(text), end + QUOTE_MAX)
+    while right < ceiling and not _SENTENCE_END.match(text[right]):
+        right += 1
+    if right < len(text) and text[right] in "。！？；;":
+        right += 1
+    while left < start and text[left].isspace():
+        left += 1
+    return left, right
+
+
+def cite(engine: Engine, doc_id: str, start: int, end: int, *, widen: bool = True) -> Citation:
+    """A citation of text[start:end] of a document, widened to its sentence when `widen`."""
+    source = get_source(engine, doc_id)
+    s, e = sentence_span(source.text, start, end) if widen else (start, end)
+    return Citation(doc_id, source.title, source.locality, source.year, source.page_at(start), s, e,
+                    source.text[s:e])

@@ -1,0 +1,60 @@
+"""Typed records of the answering side: what a question asks, citations, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ROUTES = ("sql", "retrieval", "both", "none")
+
+
+@dataclass(frozen=True)
+class Slots:
+    """What the question asks, understood offline."""
+
+    localities: tuple[str, ...] = ()  # stored full locality names
+    years: tuple[int, ...] = ()
+    metrics: tuple[str, ...] = ()  # canonical metric keys, in the order asked
+    scope: str = ""  # 预算 / 决算 / ''
+    operation: str = "lookup"  # lookup | rank | total | average | compare | change | share | list
+    order: str = "desc"  # for rank: desc (最高) or asc (最低)
+    top: int | None = None  # 前三 → 3
+    why: bool = False  # a reason / description question
+    unknown_places: tuple[str, ...] = ()  # places named in the question that no document covers
+    all_localities: bool = False  # 各地 / 哪个地方 / 所有
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_id: str
+    title: str
+    locality: str | None
+    year: int | None
+    page: int | None
+    start: int
+    end: int
+    quote: str  # the cited characters, exactly as in the document
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str  # Chinese text with [n] markers pointing into citations (1-based)
+    route: str  # one of ROUTES
+    why: str  # one short line: which route answered and why (and any fallback)
+    citations: tuple[Citation, ...] = ()
+    sql: str | None = None
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[Any, ...], ...] = ()
+    chart: str | None = None  # 'bar' | 'line' | None
+    slots: Slots | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["rows"] = [list(r) for r in self.rows]
+        data["columns"] = list(self.columns)
+        data["citations"] = [c.to_dict() for c in self.citations]
+        return data
