@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from assistant import compose
+from assistant import compose, llm
 from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage
 from assistant.sources import cite
@@ -80,8 +80,11 @@ def ask(
             if slots.why:
                 return _with_reasons(text, answer, slots, context)
             return answer
-        fallback = _answer_retrieval(text, slots, context, reason="数据表中没有找到对应数字，改为检索原文")
-        return fallback
+        return llm.figure_answer_or(
+            text,
+            lambda: _answer_retrieval(text, slots, context, reason="数据表中没有找到对应数字，改为检索原文"),
+            llm.chat_model(context.settings), context.stores.engine, context.visibility, context.catalog,
+        )
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
 
 
@@ -187,7 +190,9 @@ def _answer_retrieval(question: str, slots: Slots, context: Context, *, reason: 
                       slots=slots)
     citations = tuple(cite(context.stores.engine, s.doc_id, s.start, s.end, widen=False) for s in sentences)
     lines = [f"“{s.text}” [{i}]" for i, s in enumerate(sentences, 1)]
-    return Answer("根据原文：\n" + "\n".join(lines), "retrieval", f"检索原文：{reason}", citations, slots=slots)
+    offline = Answer("根据原文：\n" + "\n".join(lines), "retrieval", f"检索原文：{reason}", citations,
+                     slots=slots)
+    return llm.synthesized_or(question, hits, offline, llm.chat_model(context.settings), context.stores.engine)
 
 
 def _focus(question: str, slots: Slots, catalog: Catalog) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 
@@ -25,6 +25,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("chunk_max_chars", "500", "Chunks hold at most this many characters."),
     Setting("chunk_overlap_chars", "50", "Characters of the previous chunk repeated at the start."),
     Setting("visibility", "public", "Default visibility of ingested documents: public or official."),
+    Setting("llm", "", "Optional LLM: '' (off), 'openai:<model>' (OpenAI-compatible: DeepSeek, Qwen, "
+            "vLLM) or 'ollama:<model>'."),
+    Setting("llm_base_url", "", "LLM endpoint base URL; empty: OpenAI's own, or "
+            "http://localhost:11434 for ollama."),
+    Setting("llm_api_key", "", "LLM API key; empty means OPENAI_API_KEY."),
+    Setting("llm_timeout", "20", "Seconds an LLM call may take before the offline answer is used."),
 )
 
 
@@ -40,6 +46,10 @@ class Settings:
     chunk_max_chars: int
     chunk_overlap_chars: int
     visibility: str
+    llm: str = ""
+    llm_base_url: str = ""
+    llm_api_key: str = field(default="", repr=False)  # never in logs
+    llm_timeout: float = 20.0
 
     @property
     def database_url(self) -> str:
