@@ -12,23 +12,24 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from assistant import compose, llm
 from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage
-from assistant.sources import cite
+from assistant.sources import cite, comparison_before
 from assistant.sql_build import build_fact_sql
 from assistant.types import Answer, Citation, Slots
-from assistant.understand import understand
+from assistant.understand import metric_words, understand
 from gongkai.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
 MIN_COVERAGE = 0.34  # below this share of the question's words, retrieval says "not covered"
+_FIGURE = re.compile(r"\d[\d,.]*\s*(?:万?元|亿元|人次|人|名|个|件|项|%|平方米|家|批次|辆|台)")
 VISIBILITY = {"public": ("public",), "official": ("public", "official")}
 
 
@@ -72,6 +73,10 @@ def ask(
         return Answer("还没有导入任何文件，无法回答。请先导入财政公开文件。", "none", "文件库为空")
     previous = next((a.slots for a in reversed(history) if a.slots is not None), None)
     slots = understand(text, context.catalog, previous)
+    if previous and previous.years == slots.years and slots.localities and not any(
+        context.catalog.covers(place, slots.years) for place in slots.localities
+    ):  # a year carried over to a place with no document of that year: ask about the place's own
+        slots = replace(slots, years=())
     if refusal := _not_stored(slots, context.catalog):
         return refusal
     if slots.metrics and not (slots.why and slots.operation == "lookup" and not _asks_figure(text)):
@@ -82,7 +87,8 @@ def ask(
             return answer
         return llm.figure_answer_or(
             text,
-            lambda: _answer_retrieval(text, slots, context, reason="数据表中没有找到对应数字，改为检索原文"),
+            lambda: _answer_retrieval(text, slots, context, reason="数据表中没有找到对应数字，改为检索原文",
+                                      figure_words=metric_words(slots.metrics)),
             llm.chat_model(context.settings), context.stores.engine, context.visibility, context.catalog,
         )
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
@@ -132,7 +138,21 @@ def _answer_sql(question: str, slots: Slots, context: Context) -> Answer:
     def place(row: dict[str, Any]) -> str:
         return context.catalog.short(row["locality"]) if row["locality"] else ""
 
-    lines = _lines(slots, rows, place, add) if rows else []
+    def lead_in(row: dict[str, Any]) -> str:
+        return comparison_before(context.stores.engine, row["doc_id"], row["start"])
+
+    if slots.operation == "change" and re.search(r"(?:比|较|与)(?:上年|去年|上一年)|同比", question):
+        # asked against last year: a change stated against another base (年初预算) does not answer
+        stated = rows
+        rows = [r for r in rows if r["measure"] not in ("change", "change_pct")
+                or re.search(r"上年|去年|\d{4}年|同期", lead_in(r) or "比上年")]
+        if stated and not rows:
+            metrics = "、".join(slots.metrics)
+            return Answer(f"已收录的文件没有说明{metrics}比上年的变化（文件中的变化是相对其他基数说的）。",
+                          "none", "数据表中只有相对其他基数的变化", slots=slots)
+    if slots.operation == "rank" and not slots.years:
+        rows = _latest_per_locality(rows)
+    lines = _lines(slots, rows, place, add, lead_in) if rows else []
     if not lines:
         return Answer("", "sql", "数据表中没有找到对应数字", sql=result.sql or sql, slots=slots)
     header = _route_line(slots, context.catalog)
@@ -144,7 +164,7 @@ def _answer_sql(question: str, slots: Slots, context: Context) -> Answer:
     )
 
 
-def _lines(slots: Slots, rows: list[dict[str, Any]], place: Any, add: Any) -> list[str]:
+def _lines(slots: Slots, rows: list[dict[str, Any]], place: Any, add: Any, lead_in: Any) -> list[str]:
     if slots.operation == "rank":
         return compose.rank_lines(rows, slots, place, add)
     if slots.operation in ("total", "average"):
@@ -152,9 +172,23 @@ def _lines(slots: Slots, rows: list[dict[str, Any]], place: Any, add: Any) -> li
     if slots.operation == "share" and len(slots.metrics) >= 2:
         return compose.share_lines(rows, slots, place, add) or compose.lookup_lines(rows, place, add)
     if slots.operation == "change":
-        stated = compose.change_lines(rows, place, add)
+        stated = compose.change_lines(rows, place, add, lead_in)
         return stated or compose.year_change_lines(rows, place, add) or compose.lookup_lines(rows, place, add)
     return compose.lookup_lines(rows, place, add)
+
+
+def _latest_per_locality(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One figure per place for a ranking over all years: the latest year's, in the given order."""
+    latest: dict[Any, int] = {}
+    for row in rows:
+        latest[row["locality"]] = max(latest.get(row["locality"], 0), row["year"] or 0)
+    seen: set[Any] = set()
+    kept = []
+    for row in rows:
+        if (row["year"] or 0) == latest[row["locality"]] and row["locality"] not in seen:
+            seen.add(row["locality"])
+            kept.append(row)
+    return kept
 
 
 def _route_line(slots: Slots, catalog: Catalog) -> str:
@@ -179,12 +213,18 @@ def _retriever(settings: Settings) -> Any:
     return HybridRetriever(_stores(settings))
 
 
-def _answer_retrieval(question: str, slots: Slots, context: Context, *, reason: str) -> Answer:
+def _answer_retrieval(
+    question: str, slots: Slots, context: Context, *, reason: str, figure_words: tuple[str, ...] = ()
+) -> Answer:
     hits = _retrieve(question, slots, context)
     passages = [(h.doc_id, h.start, h.text) for h in hits if h.kind == "text"]
     focus = _focus(question, slots, context.catalog)
     titles = {h.title for h in hits}
-    sentences = [s for s in best_sentences(focus, passages, limit=6) if s.text not in titles][:3]
+    sentences = [s for s in best_sentences(focus, passages, limit=6) if s.text not in titles]
+    if figure_words:  # a figure question falls back only to sentences that state such a figure
+        sentences = [s for s in sentences
+                     if _FIGURE.search(s.text) and any(w in s.text for w in figure_words)]
+    sentences = sentences[:3]
     if not sentences or coverage(focus, sentences[0]) < MIN_COVERAGE:
         return Answer("已收录的文件中没有找到能回答这个问题的内容。", "none", f"{reason}；未找到相关原文",
                       slots=slots)

@@ -26,6 +26,10 @@ class Catalog:
     years: tuple[int, ...]
     doc_types: tuple[str, ...]
     documents: int
+    place_years: frozenset[tuple[str, int]] = frozenset()  # (full locality, year) pairs stored
+
+    def covers(self, locality: str, years: tuple[int, ...]) -> bool:
+        return any((locality, year) in self.place_years for year in years)
 
     def locality(self, full: str) -> StoredLocality | None:
         return next((loc for loc in self.localities if loc.full == full), None)
@@ -53,4 +57,5 @@ def load_catalog(engine: Engine, visibility: tuple[str, ...] = ("public",)) -> C
         years=tuple(sorted({r.year for r in rows if r.year})),
         doc_types=tuple(sorted({r.doc_type for r in rows if r.doc_type})),
         documents=len(rows),
+        place_years=frozenset((r.locality, r.year) for r in rows if r.locality and r.year),
     )

@@ -106,15 +106,16 @@ def share_lines(rows: Sequence[Row], slots: Slots, place: Callable[[Row], str], 
     return lines
 
 
-def change_lines(rows: Sequence[Row], place: Callable[[Row], str], cite: Cite) -> list[str]:
+def change_lines(rows: Sequence[Row], place: Callable[[Row], str], cite: Cite,
+                 lead_in: Callable[[Row], str]) -> list[str]:
+    """Stated changes, worded as the source words them ('比年初预算增加'), not assumed to be yearly."""
     lines = []
     for r in rows:
-        if r["measure"] == "change_pct":
-            verb = "减少" if r["value"] < 0 else "增加"
-            lines.append(f"{where_when(r, place(r))}比上年{verb} {r['text']}% [{cite(r)}]")
-        elif r["measure"] == "change":
-            verb = "减少" if r["value"] < 0 else "增加"
-            lines.append(f"{where_when(r, place(r))}比上年{verb} {figure(r)} [{cite(r)}]")
+        if r["measure"] not in ("change", "change_pct"):
+            continue
+        phrase = lead_in(r) or ("比上年减少" if r["value"] < 0 else "比上年增加")
+        shown = f"{r['text']}%" if r["measure"] == "change_pct" else figure(r)
+        lines.append(f"{where_when(r, place(r))}{phrase} {shown} [{cite(r)}]")
     return lines
 
 

@@ -62,9 +62,12 @@ def best_sentences(
     found: list[Sentence] = []
     seen: set[tuple[str, int]] = set()
     for doc_id, offset, text in passages:
+        carried = 0.0  # a heading line naming what is asked lends its score to the text below it
         for match in _SENTENCE.finditer(text):
             sentence = match.group().strip()
             if len(sentence) < 6 or (len(sentence) < _HEADING_LIKE and sentence[-1] not in "。！？；;"):
+                heading_terms = wanted & terms(sentence) if sentence else set()
+                carried = sum(len(t) for t in heading_terms) if heading_terms else carried
                 continue
             start = offset + match.start() + (len(match.group()) - len(match.group().lstrip()))
             key = (doc_id, start)
@@ -72,9 +75,10 @@ def best_sentences(
                 continue
             seen.add(key)
             shared = wanted & terms(sentence)
-            if not shared:
+            if not shared and not carried:
                 continue
-            score = sum(len(t) for t in shared) / (1 + 0.002 * len(sentence))
+            score = (sum(len(t) for t in shared) + carried) / (1 + 0.002 * len(sentence))
+            carried = 0.0
             score += sum(3 for cue in cues if cue.search(sentence))
             found.append(Sentence(doc_id, start, start + len(sentence), sentence, score))
     found.sort(key=lambda s: s.score, reverse=True)
@@ -82,9 +86,9 @@ def best_sentences(
 
 
 def coverage(question: str, sentence: Sentence) -> float:
-    """Share of the question's content words (by characters) a sentence contains."""
+    """Share of the question's content words (by characters) a sentence holds or its score carries."""
     wanted = terms(question)
     if not wanted:
         return 0.0
-    shared = wanted & terms(sentence.text)
-    return sum(len(t) for t in shared) / sum(len(t) for t in wanted)
+    shared = sum(len(t) for t in wanted & terms(sentence.text))
+    return min(1.0, max(shared, sentence.score) / sum(len(t) for t in wanted))

@@ -73,3 +73,19 @@ def cite(engine: Engine, doc_id: str, start: int, end: int, *, widen: bool = Tru
     s, e = sentence_span(source.text, start, end) if widen else (start, end)
     return Citation(doc_id, source.title, source.locality, source.year, source.page_at(start), s, e,
                     source.text[s:e])
+
+
+_BASE = re.compile(r"(?:比|较|与)\s*([^，,。；;：:\d]{1,8}?)\s*(?:相比|相较)?\s*(?=增加|减少|增长|下降|持平|节约|超支)")
+_VERB = re.compile(r"(增加|减少|增长|下降|持平|节约|超支)了?\s*$")
+
+
+def comparison_before(engine: Engine, doc_id: str, start: int) -> str:
+    """What a stated change compares against and its verb, as the source words them, e.g.
+    '比年初预算增加' — also for a second figure of one comparison ('…增加19.4万元,增长60.78%')."""
+    text = get_source(engine, doc_id).text
+    before = text[max(0, start - 40):start]
+    bases = list(_BASE.finditer(before))
+    verb = _VERB.search(before[-8:])
+    if not bases or not verb:
+        return ""
+    return f"比{bases[-1].group(1).strip()}{verb.group(1)}"

@@ -14,7 +14,7 @@ from functools import lru_cache
 from assistant.catalog import Catalog
 from assistant.types import Slots
 from ingest.describe.locality import place_chains
-from ingest.vocab import METRICS
+from ingest.vocab import METRICS, metric_by_key
 
 # Words people ask with that disclosures rarely print; value = canonical metric key.
 ASKED_WORDS: dict[str, str] = {
@@ -27,12 +27,15 @@ ASKED_WORDS: dict[str, str] = {
     "事项": "政务服务事项", "办件": "办件量", "业务量": "办件量", "满意度": "满意率", "得分": "绩效得分",
     "评分": "绩效得分", "自评得分": "绩效得分", "运行经费": "机关运行经费", "采购": "政府采购",
     "人员经费": "人员经费", "公用经费": "公用经费", "项目经费": "项目经费", "项目资金": "项目经费",
-    "工作人员": "工作人员", "人员": "实有人数",
+    "工作人员": "工作人员", "人员": "实有人数", "实有": "实有人数", "批次": "公务接待批次",
+    "人次": "公务接待人次",
 }
+# A metric word inside a longer name of money ('窗口服务经费') names a project's funds, not the count.
+_FUNDS_AFTER = re.compile(r"^[^占和与及的比较、，,\s\d]{0,4}?(?:经费|资金)")
 
 _OPERATIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("share", re.compile(r"占比|比例|占.{0,12}(?:多少|百分之|比重|几成)|百分之几|比重")),
     ("change", re.compile(r"增加|减少|变化|增长|下降|增幅|降幅|涨|比上年|较上年|同比|变动")),
+    ("share", re.compile(r"占比|比例|占.{0,12}(?:多少|百分之|比重|几成)|百分之几|比重")),
     ("rank", re.compile(r"最高|最多|最大|最低|最少|最小|排名|排序|排行|前[一二三四五六七八九十\d]+|从高到低|从低到高|哪个.{0,10}最")),
     ("total", re.compile(r"合计|总共|一共|加起来|总和|累计|共计")),
     ("average", re.compile(r"平均")),
@@ -62,6 +65,16 @@ def metric_lexicon() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs.items(), key=lambda p: len(p[0]), reverse=True))
 
 
+def _is_count(key: str) -> bool:
+    metric = metric_by_key(key)
+    return metric is not None and metric.kind != "money"
+
+
+def metric_words(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Every word of the lexicon naming one of `keys`."""
+    return tuple(word for word, key in metric_lexicon() if key in keys)
+
+
 def _fold(text: str) -> str:
     """Quotes and brackets as people type them vary: fold them away for matching."""
     return re.sub(r"[“”\"'‘’「」《》\s]", "", text).replace("（", "(").replace("）", ")")
@@ -77,6 +90,9 @@ def find_metrics(question: str) -> tuple[str, ...]:
             if any(taken[match.start():match.end()]):
                 continue
             taken[match.start():match.end()] = [True] * len(word)
+            if _is_count(key) and (funds := _FUNDS_AFTER.match(text[match.end():])):
+                taken[match.end():match.end() + funds.end()] = [True] * funds.end()
+                key = "项目经费"
             found.append((match.start(), key))
     ordered: list[str] = []
     for _, key in sorted(found):
@@ -113,7 +129,7 @@ def find_years(question: str, catalog: Catalog, context_year: int | None = None)
         return tuple(range(first, last + 1))
     years = [int(m.group(1)) for m in _YEAR.finditer(question)]
     anchor = context_year or (max(catalog.years) if catalog.years else None)
-    if anchor and re.search(r"去年|上年|上一年", question) and not years:
+    if anchor and re.search(r"(?<![比较与同])(?:去年|上年|上一年)", question) and not years:
         years.append(anchor - 1)
     if anchor and re.search(r"今年|本年|当年", question) and not years:
         years.append(anchor)

@@ -1,0 +1,146 @@
+"""The answering eval over the five samples: accuracy, no invented figures, every figure cited.
+
+The questions (tests/eval/questions.yaml) carry figures read off the documents; `bench.eval`
+asks them against a store of the samples and scores the answers. The first tests check the eval
+itself (no store needed); the rest run it once per session on the shared sample store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from types import SimpleNamespace
+
+import pytest
+
+from bench.eval import (
+    CATEGORIES,
+    MARKER,
+    EvalReport,
+    figures_in,
+    invented_figures,
+    load_questions,
+    marked_figures,
+    parse_expected,
+    quotes_number,
+    run_eval,
+    stated_figures,
+)
+from tests.conftest import SAMPLES
+
+MIN_ACCURACY = 0.90
+AGGREGATES = ("rank", "total", "share")
+
+
+def _answer(text: str, *quotes: str) -> SimpleNamespace:
+    return SimpleNamespace(answer=text, citations=[SimpleNamespace(quote=q) for q in quotes])
+
+
+# ---------------------------------------------------------------- the eval itself
+
+
+def test_questions_cover_every_category():
+    questions = load_questions()
+    counts = Counter(q.category for q in questions)
+    assert len(questions) >= 80
+    assert {c for c, n in counts.items() if n >= 10} == set(CATEGORIES), counts
+
+
+def test_every_expected_figure_is_printed_in_a_cited_sample():
+    texts = {p.name[:3]: p.read_text(encoding="utf-8") for p in SAMPLES.glob("*.txt")}
+    for question in load_questions():
+        sources = [texts[p] for p in question.cites] or list(texts.values())
+        for raw in question.figures:
+            number = parse_expected(raw).text
+            assert any(quotes_number(text, number) for text in sources), (question.id, raw)
+
+
+def test_unanswerable_questions_expect_no_figures():
+    for question in load_questions():
+        if question.expect_none:
+            assert not question.figures and not question.computed, question.id
+
+
+def test_invented_figure_is_caught_and_computed_ones_pass():
+    quotes = ("一般公共预算拨款 1932.33 万元", "拨款收入 159.89 万元")
+    honest = _answer("合计为 2092.22万元，由以下 2 个数字计算：1932.33万元 [1] + 159.89万元 [2]", *quotes)
+    made_up = _answer("潼南区2021年一般公共预算拨款为 1932.33万元 [1]，比上年增加 88万元", *quotes)
+    assert invented_figures(honest) == []
+    assert invented_figures(made_up) == ["88万元"]
+
+
+def test_years_markers_and_list_numbers_are_no_figures():
+    answer = _answer("1. 潼南区2021年：6万元 [1]\n由2020年 7万元 [2] 到2021年 6万元 [1]，减少 1万元",
+                     "2021年三公经费预算6万元", "2020年7万元")
+    assert invented_figures(answer) == []
+    assert [f.text for f in stated_figures("2. 潼南区2021年：6万元 [3]")] == ["6"]
+
+
+# ---------------------------------------------------------------- the eval run on the samples
+
+
+@pytest.fixture(scope="module")
+def report(sample_store) -> EvalReport:
+    settings, _, results = sample_store
+    assert all(r.status != "failed" for r in results), [r.error for r in results]
+    return run_eval(settings)
+
+
+def test_accuracy(report):
+    assert report.accuracy >= MIN_ACCURACY, "\n" + report.markdown()
+
+
+def test_no_invented_figures(report):
+    invented = {o.question.id: o.invented for o in report.outcomes if o.invented}
+    assert not invented, invented
+
+
+def _sql_answers(report: EvalReport) -> list:
+    return [o for o in report.outcomes if o.answer is not None and o.answer.route in ("sql", "both")]
+
+
+def test_sql_figures_are_quoted_by_their_citation(report):
+    outcomes = _sql_answers(report)
+    assert outcomes
+    for outcome in outcomes:
+        citations = outcome.answer.citations
+        for number, marker in marked_figures(outcome.answer):
+            assert 1 <= marker <= len(citations), (outcome.question.id, marker)
+            assert quotes_number(citations[marker - 1].quote, number), (
+                outcome.question.id, number, citations[marker - 1].quote)
+        assert not invented_figures(outcome.answer), outcome.question.id
+
+
+def _covers(citation, doc_id: str, start: int, end: int) -> bool:
+    return citation.doc_id == doc_id and citation.start <= start and end <= citation.end
+
+
+def test_aggregates_cite_every_row_they_use(report):
+    checked = 0
+    for outcome in _sql_answers(report):
+        answer = outcome.answer
+        if outcome.question.category not in AGGREGATES or not answer.rows:
+            continue
+        checked += 1
+        markers = {int(n) for n in MARKER.findall(answer.answer)}
+        if outcome.question.category == "share":
+            for line in answer.answer.splitlines():
+                if "占" in line:
+                    assert len(set(MARKER.findall(line))) >= 2, (outcome.question.id, line)
+            continue
+        column = {name: i for i, name in enumerate(answer.columns)}
+        spans = {(r[column["doc_id"]], r[column["start"]], r[column["end"]]) for r in answer.rows}
+        assert len(markers) >= len(spans), (outcome.question.id, len(markers), len(spans))
+        for doc_id, start, end in spans:
+            assert any(_covers(c, doc_id, start, end) for c in answer.citations), (
+                outcome.question.id, doc_id, start)
+    assert checked >= 10
+
+
+def test_unanswerable_answers_name_no_figure(report):
+    for outcome in report.outcomes:
+        if outcome.question.expect_none and outcome.answer is not None:
+            stated = [f for line in outcome.answer.answer.splitlines()
+                      for f in figures_in(MARKER.sub("", line))
+                      if f.unit and not re.fullmatch(r"(19|20)\d{2}", f.text)]
+            assert not stated, (outcome.question.id, outcome.answer.answer)
