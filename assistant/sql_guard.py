@@ -8,6 +8,8 @@ user may see, and carries a LIMIT.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import logging
 from collections.abc import Collection, Iterable
 
@@ -89,7 +91,13 @@ def check_sql(
     """
     if read not in READ_DIALECTS or dialect not in OUTPUT_DIALECTS:
         raise ValueError(f"unsupported dialect: {read} -> {dialect}")
-    visibility = _checked_visibility(visibility)
+    return _checked(sql, dialect, max_limit, tuple(sorted(_checked_visibility(visibility))), read)
+
+
+@lru_cache(maxsize=2048)
+def _checked(sql: str, dialect: str, max_limit: int, visibility: tuple[str, ...], read: str) -> str:
+    """check_sql's work: a pure function of its arguments, so a repeated query is checked once
+    (a rejection raises, and exceptions are never cached)."""
     try:
         tree = _parse_single_query(sql, read)
         _check_nodes(tree)

@@ -1,0 +1,116 @@
+"""`python -m bench.query`: latency of the SQL route (p50/p95) over the samples and larger corpora.
+
+The SQL route is timed end to end as a user meets it: understanding the question, building the
+SQL, the guard, the read-only run and composing the cited answer. Larger corpora are made of
+synthetic disclosures (`bench.synthetic`, fictional units) run through the real in-memory stages
+(load → describe → tables → facts → chunks) and stored with the real SQL writer; their vectors are
+not computed, since the SQL route never reads them (`bench.query_retrieval` times retrieval).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+
+from assistant.ask import Context, _answer_sql
+from assistant.catalog import load_catalog
+from assistant.understand import understand
+from bench.synthetic import generate
+from gongkai import db
+from gongkai.db import get_engine
+from gongkai.settings import get_settings
+from ingest.pipeline import prepare
+from ingest.store import Stores, _insert_rows
+
+QUESTIONS = (
+    "{place}{year}年三公经费预算是多少?",
+    "哪个地方{year}年三公经费最高?",
+    "{place}{year}年项目支出占总支出多少?",
+    "{place}{year}年基本支出是多少?",
+    "各地{year}年公务接待费对比",
+    "{year}年机关运行经费最低的前三个地方",
+)
+
+
+def fill_sql_store(data_dir: Path, n_docs: int, seed: int = 7) -> tuple[Stores, float]:
+    """A store of `n_docs` synthetic documents (SQL rows only); returns it and seconds taken.
+
+    Generates at most 1,000 distinct documents and stores copies under new ids beyond that, so
+    10k-document runs measure query cost at scale without hours of parsing.
+    """
+    started = time.perf_counter()
+    settings = get_settings(data_dir=data_dir)
+    engine = get_engine(settings.database_url)
+    files = generate(data_dir / "corpus", min(n_docs, 1000), seed=seed)
+    prepared = [prepare(path, settings) for path in files]
+    with engine.begin() as conn:
+        for copy in range(-(-n_docs // len(prepared))):
+            for p in prepared[: n_docs - copy * len(prepared)]:
+                doc = p.doc
+                if copy:
+                    from dataclasses import replace
+
+                    doc = replace(doc, id=f"{doc.id[:10]}{copy:06d}", sha256=f"{doc.sha256}-{copy}")
+                    facts = [replace(f, doc_id=doc.id) for f in p.facts]
+                else:
+                    facts = p.facts
+                _insert_rows(conn, doc, [], facts, [], "public", "none")
+    return Stores(engine, None, None), time.perf_counter() - started
+
+
+def time_sql_route(stores: Stores, settings, rounds: int = 3) -> list[float]:  # noqa: ANN001
+    catalog = load_catalog(stores.engine)
+    context = Context(settings, stores, ("public",), catalog)
+    place = catalog.localities[0].name if catalog.localities else ""
+    year = max(catalog.years) if catalog.years else 2021
+    timings = []
+    for _ in range(rounds):
+        for template in QUESTIONS:
+            question = template.format(place=place, year=year)
+            started = time.perf_counter()
+            slots = understand(question, catalog)
+            _answer_sql(question, slots, context)
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.query")
+    parser.add_argument("--samples-data-dir", help="a data dir holding the ingested samples")
+    parser.add_argument("--sizes", default="1000,10000", help="synthetic corpus sizes")
+    args = parser.parse_args(argv)
+    rows = []
+    if args.samples_data_dir:
+        settings = get_settings(data_dir=args.samples_data_dir)
+        stores = Stores(get_engine(settings.database_url), None, None)
+        timings = time_sql_route(stores, settings, rounds=10)
+        rows.append(("samples (5 docs)", _count(stores), timings, 0.0))
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = get_settings(data_dir=Path(tmp))
+            stores, build_s = fill_sql_store(Path(tmp), size)
+            rows.append((f"synthetic ({size} docs)", _count(stores), time_sql_route(stores, settings), build_s))
+    print("| corpus | facts | questions | SQL route p50 ms | p95 ms | max ms | build s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, facts, timings, build_s in rows:
+        print(f"| {name} | {facts} | {len(timings)} | {statistics.median(timings):.1f} | "
+              f"{percentile(timings, 95):.1f} | {max(timings):.1f} | {build_s:.0f} |")
+
+
+def _count(stores: Stores) -> int:
+    from sqlalchemy import func, select
+
+    with stores.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(db.facts)).scalar_one()
+
+
+if __name__ == "__main__":
+    main()
