@@ -85,20 +85,21 @@ _TIERS = {
 # ('=' before a synonym: the whole phrase, exactly). Indented lines carry on the synonyms.
 _TABLE = """
 收入合计 | money | 万元 | total |  |  | 本年收入合计 收入总计 本年收入总计 总收入 决算总收入 预算收入 收入预算 收入预算总计 收入预算合计 收入决算
-    本年收入 部门收入 =收入
+    本年收入 当年收入 部门收入 =收入
 支出合计 | money | 万元 | total |  |  | 本年支出合计 支出总计 本年支出总计 总支出 决算总支出 预算支出 支出预算 支出预算总计 支出预算合计 支出决算
-    本年支出 部门支出 =支出
+    本年支出 当年支出 部门支出 =支出
 收支总计 | money | 万元 | total |  |  | 收支总计 收、支总计 收支预算总计 收、支预算总计 收支决算总计 收入、支出总计 收入、支出预算总计
     收入、支出决算总计 收入支出总计 收入支出决算总计 收入支出预算总计
-财政拨款收支总计 | money | 万元 | source |  |  | 财政拨款收入支出总计 财政拨款收、支总计 财政拨款收支预算总计 财政拨款收、支预算 财政拨款收支预算
+财政拨款收支总计 | money | 万元 | source |  |  | 财政拨款收支 财政拨款收入支出 财政拨款收入支出总计 财政拨款收、支总计 财政拨款收支预算总计 财政拨款收、支预算 财政拨款收支预算
     财政拨款收入支出决算总计
 财政拨款收入 | money | 万元 | source |  |  | 财政拨款收入合计 本年财政拨款收入
 财政拨款支出 | money | 万元 | source |  |  | 财政拨款支出合计 本年财政拨款支出
 一般公共预算拨款 | money | 万元 | source |  |  | 一般公共预算拨款收入 一般公共预算拨款支出 一般公共预算财政拨款 一般公共预算财政拨款收入
     一般公共预算财政拨款支出 一般公共预算收入 一般公共预算支出 公共财政拨款 一般公共预算当年拨款
 政府性基金预算拨款 | money | 万元 | source |  |  | 政府性基金预算拨款收入 政府性基金预算拨款支出 政府性基金拨款 政府性基金拨款收入 政府性基金拨款支出
-    政府性基金预算财政拨款 政府性基金预算收入 政府性基金预算支出 政府基金拨款
-国有资本经营预算拨款 | money | 万元 | source |  |  | 国有资本经营预算拨款收入 国有资本经营预算财政拨款 国有资本经营预算收入 国有资本经营预算支出
+    政府性基金预算财政拨款 政府性基金预算财政拨款收入 政府性基金预算财政拨款支出 政府性基金预算收入
+    政府性基金预算支出 政府基金拨款
+国有资本经营预算拨款 | money | 万元 | source |  |  | 国有资本经营预算拨款收入 国有资本经营预算财政拨款 国有资本经营预算财政拨款支出 国有资本经营预算收入 国有资本经营预算支出
 事业收入 | money | 万元 | source |  |  | 事业收入预算
 其他收入 | money | 万元 | source |  |  | 其他收入预算
 上年结转 | money | 万元 | source |  |  | 上年结转结余 年初结转和结余 上年结转资金
@@ -114,17 +115,17 @@ _TABLE = """
 三公经费 | money | 万元 | item |  |  | 三公经费合计 三公经费支出 三公经费财政拨款支出 三公经费预算 三公经费决算
 因公出国(境)费 | money | 万元 | item | 30212 |  | 因公出国(境)经费 因公出国费 因公出国(境)费用 因公出国
 公务用车购置及运行费 | money | 万元 | item |  |  | 公务用车购置及运行维护费 公务用车购置费及运行维护费 公务用车购置和运行维护费 公务用车购置及运维费
-    公务用车费
+    公务用车费 公务车购置及运行费 公务车购置及运行维护费
 公务用车购置费 | money | 万元 | item | 31013 |  | 公务用车购置
-公务用车运行维护费 | money | 万元 | item | 30231 |  | 公务用车运行费 公务用车运维费 公务用车运行维护
+公务用车运行维护费 | money | 万元 | item | 30231 |  | 公务用车运行费 公务用车运维费 公务用车运行维护 公务车运行费 公务车运行维护费
 公务接待费 | money | 万元 | item | 30217 |  | 公务接待费用 公务接待支出
 机关运行经费 | money | 万元 | item |  |  | 机关运行费 单位运行经费 财政拨款运行经费 拨款运行经费 机关（单位）运行经费
 会议费 | money | 万元 | item | 30215 |  | 会议费用
 培训费 | money | 万元 | item | 30216 |  | 培训费用
 政府采购 | money | 万元 | item |  |  | 政府采购预算 政府采购预算总额 政府采购支出总额 政府采购总额 政府采购支出 政府采购金额
-政府采购货物 | money | 万元 | item |  |  | 政府采购货物预算 政府采购货物支出 货物类 采购货物支出
-政府采购服务 | money | 万元 | item |  |  | 政府采购服务预算 政府采购服务支出 服务类 采购服务支出
-政府采购工程 | money | 万元 | item |  |  | 政府采购工程预算 政府采购工程支出 工程类 采购工程支出
+政府采购货物 | money | 万元 | item |  |  | 政府采购货物预算 政府采购货物支出 货物类 采购货物支出 货物类政府采购 货物类政府采购支出 货物类政府采购预算 货物类采购
+政府采购服务 | money | 万元 | item |  |  | 政府采购服务预算 政府采购服务支出 服务类 采购服务支出 服务类政府采购 服务类政府采购支出 服务类政府采购预算 服务类采购
+政府采购工程 | money | 万元 | item |  |  | 政府采购工程预算 政府采购工程支出 工程类 采购工程支出 工程类政府采购 工程类政府采购支出 工程类政府采购预算 工程类采购
 项目经费 | money | 万元 | item |  |  | 项目资金 资金总额 全年安排资金 本年度资金安排 项目经费共计 安排资金 项目资金总额 年度资金总额 计划安排资金
 固定资产 | money | 万元 | breakdown |  |  | 固定资产合计 固定资产总额 固定资产原值
 一般公共服务支出 | money | 万元 | item | 201 |  | 一般公共服务
@@ -281,13 +282,16 @@ def match_metric(phrase: str, unit: str | None = None) -> str:
     return best_key
 
 
-_SUBSET_QUALIFIERS = ("其他", "在用", "出租", "非")
+_SUBSET_QUALIFIERS = ("其他", "其余", "在用", "出租", "非")
+# '面向中小企业预留的政府采购项目预算': a share set aside for someone, not the whole.
+_SET_ASIDE = re.compile(r"(预留|面向|涉及)[^,;:。]{0,15}$")
 
 
 def _qualified(text: str, position: int, synonym: str) -> bool:
     """A synonym right after 其他 / 在用 … names a subset or the rest, not the metric itself."""
-    return any(
-        text[:position].endswith(qualifier) and not synonym.startswith(qualifier)
+    before = text[:position]
+    return bool(_SET_ASIDE.search(before)) or any(
+        before.endswith(qualifier) and not synonym.startswith(qualifier)
         for qualifier in _SUBSET_QUALIFIERS
     )
 
@@ -296,11 +300,31 @@ _CLASSIFICATION_MARK = re.compile(r"\((?:类|款|项)\)")
 
 
 def _last_classification_level(text: str) -> str:
-    """'政协事务(款)行政运行(项)' names 行政运行; one mark inside a name ('社会保障和就业(类)支出') is dropped."""
-    levels = [level for level in _CLASSIFICATION_MARK.split(text) if level]
-    if len(_CLASSIFICATION_MARK.findall(text)) < 2 or not levels:
-        return "".join(levels)
-    return levels[-1]
+    """'政协事务(款)行政运行(项)' names 行政运行; one mark inside a name ('社会保障和就业(类)支出') is dropped.
+
+    Words after the last of several marks are the level's head noun ('法院(款)行政运行(项)支出'
+    is 行政运行's 支出): a generic head is dropped so it is never read as a grand total.
+    """
+    marks = list(_CLASSIFICATION_MARK.finditer(text))
+    if len(marks) < 2:
+        return _CLASSIFICATION_MARK.sub("", text)
+    last = marks[-1]
+    named = text[marks[-2].end() : last.start()]
+    trailing = text[last.end() :]
+    if not trailing or is_generic_head(trailing):
+        return named
+    return named + trailing
+
+
+_GENERIC_HEADS = re.compile(r"(支出|收入|经费|资金|费用|金额|拨款|安排|情况|小计|汇总|数额?|的)")
+
+
+def is_generic_head(words: str) -> bool:
+    """True when words are only a generic head noun and fillers ('支出', '预算支出', '经费').
+
+    Such a head after a specific qualifier names the qualifier's money, never the grand total.
+    """
+    return not _GENERIC_HEADS.sub("", strip_fillers(words))
 
 
 def _occurrences(text: str, synonym: str, exact: bool) -> list[int]:

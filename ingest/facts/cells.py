@@ -115,7 +115,13 @@ def split_decimals(row: Row, readings: dict[int, Reading], columns: tuple[str, .
 
 
 def row_unit_of(row: Row, readings: dict[int, Reading]) -> str:
-    """A unit the row states in a cell of its own (计量单位 column): '个', '百分率' …"""
+    """A unit the row states in a cell of its own (计量单位 column): '个', '百分率' …
+
+    '类 | 款 | 项' cells head the digits of a 科目编码: they are no units.
+    """
+    words = {squeeze(cell.text) for cell in row.cells}
+    if words & {"类", "款"}:
+        return ""
     for cell in row.cells:
         if id(cell) in readings:
             continue

@@ -14,11 +14,17 @@ from ingest.vocab import strip_fillers
 OPENING, CLOSING = "（([【{", "）)]】}"
 
 _CHANGE = re.compile(
-    r"(?P<verb>增加|减少|增长|下降|降低|上升|节约|节省|压减|缩减|增|减|增幅|降幅|增长率|下降率)"
+    r"(?P<verb>增加|减少|增长|下降|降低|上升|节约|节省|压减|缩减|调减|调增|增|减|增幅|降幅|增长率|下降率)"
     r"了?(?:为|达|是)?$"
 )
 
-_DECREASE = ("减少", "下降", "降低", "节约", "节省", "压减", "缩减", "减", "降幅", "下降率")
+# A change verb with its object before the number; not a new level ('增加到', '增加至', '增加值').
+_CHANGE_BEFORE_OBJECT = re.compile(
+    r"(?P<verb>增加|减少|增长|下降|降低|压减|缩减|调减|调增|节约|节省)了?(?![至到为达值])"
+    r"(?P<object>[^，,；;：:增减]{2,30})$"
+)
+
+_DECREASE = ("减少", "下降", "降低", "节约", "节省", "压减", "缩减", "调减", "减", "降幅", "下降率")
 
 _COMPARATOR = re.compile(
     r"(比|较|与|同比|相比)(上年度?|去年|上一年度?|(19|20)\d{2}年度?|年初预算|预算|计划)?"
@@ -33,8 +39,10 @@ _COMPLETION = re.compile(
 
 _CUT_BEFORE = re.compile(r".*(主要原因是|原因是|主要是|主要为|主要用于|中的|其中|包括)")
 
+_TITLE = re.compile(r"《[^《》]*》")
+
 _LEADING = re.compile(
-    r"^(?:[、，,：:；;\-—~\s]|其中|含|另外|此外|另|全年|累计|共计|共|合计|全部为|总共)+"
+    r"^(?:[、，,：:；;\-—~\s]|[一二三四五六七八九十]是|其中|含|另外|此外|另|全年|累计|共计|共|合计|全部为|总共)+"
 )
 
 _TRAILING = re.compile(r"(?:[为是达约共:：、，,\s]|共计|达到|约为|分别为|分别是)+$")
@@ -79,12 +87,20 @@ def measure_of(phrase: str, unit: str) -> tuple[str, bool, str]:
             change.group("verb") in _DECREASE,
             _COMPARATOR.sub("", phrase[: change.start()]),
         )
+    inside = _CHANGE_BEFORE_OBJECT.search(phrase)
+    if inside:
+        # '基本支出增加养老保险缴费等 1447.63 万元' changes 基本支出 (its cause follows the verb);
+        # '…等原因，增加基本支出 844.15 万元' changes 基本支出 (the verb comes first).
+        measure = "change_pct" if unit == "%" else "change"
+        before = _COMPARATOR.sub("", phrase[: inside.start()])
+        words = before if clean_subject(before) else inside.group("object")
+        return measure, inside.group("verb") in _DECREASE, words
     return "value", False, phrase
 
 
 def clean_subject(phrase: str) -> str:
     """The metric words of a clause: without list markers, leading fillers, years and trailing verbs."""
-    text = _CUT_BEFORE.sub("", phrase)
+    text = _CUT_BEFORE.sub("", _TITLE.sub("", phrase))  # a cited 《…表》 is no subject
     text = _INLINE_ENUMERATOR.split(text)[-1] or text  # '…使用情况 1、基本支出 全年基本支出'
     text = ENUMERATOR.sub("", text)
     last_year = None

@@ -5,6 +5,8 @@ The label of a cell is the nearest text cell to its left in the same row (so sid
 only holds values (预算数, 合计, 指标值 …), from the column when the column names a breakdown
 (基本支出, 公务接待费 …) and the row is a total or an organisation; a classified row crossed with a
 breakdown column (行政运行 × 基本支出) keeps metric '' rather than claim the breakdown's total.
+Totals follow the table: a 合计 of a title listing several metrics is none of them, a grand total
+in a 财政拨款 table is that source's total, and rows of a 政府采购 table are what is bought.
 
 `is_rollup` is True for rows that roll others up and for cells of a 合计/小计 column in a row that
 also has breakdown cells, so summing facts never counts a figure twice.
@@ -27,15 +29,30 @@ from ingest.facts.cells import (
 from ingest.facts.clauses import squeeze
 from ingest.facts.units import is_money, scope_in, scope_of_document, year_of_figure
 from ingest.numbers import fold_width, to_yuan
-from ingest.vocab import TIER_TOTAL, match_metric, metric_by_key, metric_for_code, unit_kind
+from ingest.vocab import (
+    TIER_SOURCE,
+    TIER_TOTAL,
+    is_generic_head,
+    match_metric,
+    metric_by_key,
+    metric_for_code,
+    unit_kind,
+)
 
 _TOTAL_WORDS = ("合计", "小计", "总计", "汇总")
 _AGGREGATE_LABEL = re.compile(r"(合计|总计|小计|汇总|本级|机关)[:：]?$")
 _ORGANISATION_HEADER = re.compile(r"机构名称|单位名称|部门名称|^单位$")
 _SKIP_COLUMN = re.compile(r"权重|分值|序号|编码|代码|电话|凭证|邮编|编号|时间|日期")
+# The 类 / 款 / 项 digits of a 科目编码, split over columns of their own.
+_CODE_COLUMN = re.compile(r"(^|/)\s*[类款项]\s*$")
+_HEADER_WORD = re.compile(r"支出用途|功能分类|经济分类|项目名称")
+_MONEY_HEAD = re.compile(r"(收入|支出|经费|资金|拨款|资产|费)$")
+_HEADER_ONLY = frozenset({"项目", "科目", "金额", "其中", "其中:"})
 _SKIP_LABEL = re.compile(r"时间$|日期|电话$|联系方式|邮编|编码|代码|编号|序号|年份|期限|起止|凭证")
 _INDICATOR_TABLE = re.compile(r"绩效指标|三级指标|指标值|绩效目标|指标名称")
-_PROJECT_TABLE = re.compile(r"项目名称|项目(基本概况|支出明细|绩效|资金)")
+_PROJECT_TABLE = re.compile(r"项目(基本概况|支出明细|绩效|资金)")
+# '项目名称' also heads the item column of 收支预算总表: only a 项目名称 title or a named project counts.
+_PROJECT_TITLE = re.compile(r"项目名称")
 _UNIT_IN_LABEL = re.compile(
     r"[（(]\s*(万元|元|亿元|千元|%|人|个|件|项|平方米)\s*[）)]|单位[:：]\s*(万元|元|亿元)"
 )
@@ -67,10 +84,17 @@ class _TableReader:
         ]
         everything = squeeze(" ".join(texts))
         self.indicator = bool(_INDICATOR_TABLE.search(everything))
-        self.project = bool(_PROJECT_TABLE.search(everything))
-        self.title_metric = match_metric(table.title)
+        self.title_metric = title_metric(table.title)
         self.year = year_of_figure(table.title, doc.meta.year if doc.meta else None)
         self.project_name = self._project_name()
+        self.project = bool(
+            self.project_name
+            or _PROJECT_TABLE.search(everything)
+            or _PROJECT_TITLE.search(squeeze(table.title))
+        )
+        self.procurement = self.title_metric.startswith("政府采购") or any(
+            "采购" in column for column in table.columns
+        )
         self.money_table = not self.indicator and bool(_MONEY_TITLE.search(squeeze(table.title)))
 
     def read(self) -> list[Fact]:
@@ -101,7 +125,7 @@ class _TableReader:
             if reading is None or id(cell) in split:
                 continue
             column = self._column(cell.col, inline_header)
-            if _SKIP_COLUMN.search(column):
+            if _SKIP_COLUMN.search(column) or _CODE_COLUMN.search(column):
                 continue
             fact = self._fact(row, cell, reading, column, row_unit, readings)
             if fact is not None:
@@ -167,31 +191,55 @@ class _TableReader:
         unit_filter = unit or None
         row_metric = metric_for_code(row.code) or match_metric(_metric_words(label), unit_filter)
         last = squeeze(levels[-1]) if levels else ""
-        column_metric = "" if last in _TOTAL_WORDS else self._column_metric(levels, unit_filter)
+        column_metric, part = (
+            ("", False) if last in _TOTAL_WORDS else self._column_metric(levels, unit_filter)
+        )
         aggregate = self._aggregate_row(row, label)
         if column_metric:
-            metric = column_metric if aggregate and self._within_title(column_metric) else ""
+            keep = aggregate and not part and self._within_title(column_metric)
+            metric = column_metric if keep else ""
         elif aggregate and last in _TOTAL_WORDS:
             parent = squeeze(levels[-2]) if len(levels) > 1 else ""
             metric = match_metric(parent, unit_filter) or row_metric or self.title_metric
+        elif _names_money_part(last):
+            metric = ""  # '行政运行' × '经营收入': a part of the row no metric names
         else:
-            metric = row_metric or (self.title_metric if aggregate and not label else "")
+            # Only a column of plain values ('金额', '预算数') states the title's figure itself.
+            # '合计'/'总计' rows total the table; a '小计' totals the group named left of it.
+            total_row = not label or squeeze(label).rstrip(":：") in ("合计", "总计")
+            of_title = aggregate and total_row and _names_nothing(levels) and not self.project
+            metric = row_metric or (self.title_metric if of_title else "")
         entry = metric_by_key(metric)
+        title = metric_by_key(self.title_metric)
+        if entry is not None and entry.tier == TIER_TOTAL and title and title.tier == TIER_SOURCE:
+            metric = _source_total(metric, title.key)  # 财政拨款收支总表's 本年收入合计
+            entry = metric_by_key(metric)
+        if self.procurement and not aggregate and entry is not None and "政府采购" not in metric:
+            return ""  # '会议费' in a procurement table is what is bought, not the unit's 会议费
         if self.project and entry is not None and entry.tier == TIER_TOTAL:
             return "项目经费"  # a project table's 支出合计 is the project's money, not the unit's
         if entry is not None and entry.kind == "count" and re.search(r"培训|调出|新增|购置", label):
             return ""
         return metric
 
-    def _column_metric(self, levels: list[str], unit_filter: str | None) -> str:
-        """The breakdown a column names; OCR may split its words over header levels."""
+    def _column_metric(self, levels: list[str], unit_filter: str | None) -> tuple[str, bool]:
+        """The breakdown a column names, and whether the column is only a part of it.
+
+        OCR may split a name's words over header levels; '公务用车购置及运行费 / 运行费' names a
+        part of its parent's metric, not the metric itself.
+        """
         last = squeeze(levels[-1]) if levels else ""
         metric = match_metric(last, unit_filter)
         if metric:
-            return metric
-        joined = match_metric("".join(squeeze(level) for level in levels), unit_filter)
+            return metric, False
+        # Header words of their own ('项目', '科目') are left out: 项目 + 支出功能分类 is no 项目支出.
+        words = [squeeze(level) for level in levels if squeeze(level) not in _HEADER_ONLY]
+        joined = match_metric("".join(words), unit_filter)
         entry = metric_by_key(joined)
-        return joined if entry is not None and entry.tier != TIER_TOTAL else ""
+        if entry is None or entry.tier == TIER_TOTAL:
+            return "", False
+        parents = match_metric("".join(words[:-1]), unit_filter) if len(words) > 1 else ""
+        return joined, parents == joined and _names_money_part(last)
 
     def _within_title(self, column_metric: str) -> bool:
         """A funding-source column of a 政府采购 or 三公经费 table is no figure of that source's."""
@@ -273,9 +321,43 @@ class _TableReader:
         for row in self.table.rows:
             cells = [cell for cell in row.cells if cell.text.strip()]
             for position, cell in enumerate(cells[:-1]):
-                if squeeze(cell.text) == "项目名称":
-                    return squeeze(cells[position + 1].text)
+                name = squeeze(cells[position + 1].text)
+                if squeeze(cell.text) == "项目名称" and not _is_header_word(name):
+                    return name
         return ""
+
+
+def title_metric(title: str) -> str:
+    """The metric a table's title names; '' when it lists several ('“三公”经费、会议费、培训费支出预算表').
+
+    A 合计 of such a table is the sum of all the listed metrics, never one of its parts.
+    """
+    parts = [part for part in re.split(r"[、，,]", squeeze(title)) if part]
+    if len({match_metric(part) for part in parts} - {""}) > 1:
+        return ""
+    return match_metric(title)
+
+
+def _names_nothing(levels: list[str]) -> bool:
+    """A column header of plain values ('金额', '2018年预算数', '合计'), naming no subject of its own."""
+    return all(is_generic_head(squeeze(level)) for level in levels)
+
+
+def _source_total(total: str, source: str) -> str:
+    """A grand total inside a table of one funding source is that source's total."""
+    stem = re.sub(r"(收支总计|收入|支出)$", "", source)
+    side = {"收入合计": "收入", "支出合计": "支出"}.get(total, "收支总计")
+    return stem + side if metric_by_key(stem + side) else source
+
+
+def _is_header_word(word: str) -> bool:
+    """'金额', '支出用途', '功能分类': a column's header, not a project's name."""
+    return is_generic_head(word) or bool(_HEADER_WORD.fullmatch(word))
+
+
+def _names_money_part(word: str) -> bool:
+    """'运行费', '经营收入', '单位预留机动经费': a column naming money of its own, not plain values."""
+    return bool(_MONEY_HEAD.search(word)) and not is_generic_head(word)
 
 
 def _metric_words(label: str) -> str:

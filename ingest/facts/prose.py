@@ -39,7 +39,14 @@ from ingest.facts.units import (
     year_of_figure,
 )
 from ingest.numbers import ParsedNumber, find_numbers, to_yuan
-from ingest.vocab import match_metric, metric_by_key, normalise, strip_fillers, unit_kind
+from ingest.vocab import (
+    TIER_TOTAL,
+    match_metric,
+    metric_by_key,
+    normalise,
+    strip_fillers,
+    unit_kind,
+)
 
 _CLAUSE_DELIMITERS = "，,；;：:|\t。！？"
 _CODE = re.compile(r"[（(]\s*(\d{3,7})\s*[）)]\s*$")
@@ -58,6 +65,7 @@ _COMPOUND_UNITS = ("批次", "人次")
 _ORGANISATION = re.compile(r"俱乐部|办公室|中心|委员会|公司|学校|医院|局|所属|下属")
 _BUDGET_METRIC = "年初预算"
 _WORDS = re.compile(r"[一-龥A-Za-z]")
+_SECTION_LABEL = re.compile(r"(情况|说明|概况|其中|包括|如下)$")
 
 
 @dataclass(frozen=True)
@@ -202,6 +210,10 @@ class _SentenceReader:
             if not own:
                 return None
         metric = _metric_of(own, unit, measure)
+        if label and _is_total(metric) and not _SECTION_LABEL.search(label):
+            # '检察（款）：2018年预算支出合计…' is the total of 检察, not the unit's grand total.
+            raw = f"{label} {own}"
+            return _Subject(raw, _metric_of(label + own, unit, measure), scope_in(own))
         carried = None
         if metric == _BUDGET_METRIC:  # 'X年初预算数为…, 支出决算数为…': later clauses are about X
             carried = _metric_of(own.replace(_BUDGET_METRIC, ""), unit, measure)
@@ -277,6 +289,11 @@ class _SentenceReader:
 def _with(subject: _Subject, own: str, metric: str) -> _Subject:
     raw = subject.raw if not own or own in subject.raw else f"{subject.raw} {own}"
     return _Subject(raw, metric, subject.scope, subject.code, subject.from_heading, subject.carried)
+
+
+def _is_total(metric: str) -> bool:
+    entry = metric_by_key(metric)
+    return entry is not None and entry.tier == TIER_TOTAL
 
 
 def _carried_metric(subject: _Subject, unit: str, measure: str) -> str:

@@ -164,6 +164,6 @@ def _inline_item(sentence: str) -> str:
 def _item_heading(line: str) -> str:
     """The heading's text when it names a fundable item ('（一）…专线费'), else ''."""
     title = ENUMERATOR.sub("", line.strip()).strip().rstrip("。：:；;．.")
-    if not title or _SECTION_WORDS.search(title):
-        return ""
+    if not title or _SECTION_WORDS.search(title) or re.search(r"[：:]", title):
+        return ""  # '（八）机关运行经费：指…' defines a term; it heads no item
     return title if _ITEM_WORDS.search(title) or _CLASSIFICATION_CHAIN.search(title) else ""

@@ -88,7 +88,7 @@ _NOT_UNIT_BEFORE = {
     "元": "旦",
 }
 _UNIT_AT = re.compile(
-    r"[ \t]*\n?[ \t]*(?P<mult>万|亿)?(?P<approx>余|多)?[ \t]*(?P<unit>"
+    r"[ \t]*\n?[ \t]*(?P<mult>万|亿)?(?P<approx>余|多)?[ \t]*\n?[ \t]*(?P<unit>"
     + "|".join(re.escape(unit) for unit in _UNITS)
     + r")(?P<per>/[一-龥]{1,2}|每[一-龥])?"
 )
@@ -169,7 +169,7 @@ def scope_of_document(meta: DocumentMeta | None) -> str:
 
 
 # Years: '2023 年', '2018年度'; not a comparison base ('比2017年'), a range or a document number.
-_YEAR = re.compile(r"(?<![\d〔\[（(])((?:19|20)\d{2})\s*年(?!\s*[-—~至起以开前后])")
+_YEAR = re.compile(r"(?<![\d〔\[])((?:19|20)\d{2})\s*年(?!\s*[-—~至起以开前后])")
 _COMPARED_YEAR = re.compile(r"(比|较|与|同|对比|相比|超过|低于)\s*$")
 _PRIOR_YEAR_SUBJECT = re.compile(r"^(上年|去年|上年度)(?!结转|结余)")
 
