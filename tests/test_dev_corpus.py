@@ -1,0 +1,112 @@
+"""The 25 real dev PDFs and six truncated web excerpts through the whole pipeline into real stores."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from gongkai import db
+from ingest import store
+from tests.conftest import DEV_EXCERPTS, DEV_PDFS
+from vectorstore import chroma_store
+
+pytestmark = pytest.mark.skipif(not DEV_PDFS.is_dir(), reason="../shared/corpus/dev is not beside the checkout")
+
+
+@pytest.fixture(scope="module")
+def dev_store(tmp_path_factory):
+    from gongkai.settings import get_settings
+    from ingest.pipeline import expand_paths, ingest_file, open_stores
+
+    settings = get_settings(data_dir=tmp_path_factory.mktemp("dev") / "data")
+    stores = open_stores(settings)
+    results = {p.name: ingest_file(p, stores, settings) for p in expand_paths([DEV_PDFS, DEV_EXCERPTS])}
+    return stores, results
+
+
+def test_every_dev_pdf_ingests(dev_store):
+    _, results = dev_store
+    pdfs = {name: r for name, r in results.items() if name.endswith(".pdf")}
+    assert len(pdfs) == 25
+    failed = {name: r.error for name, r in pdfs.items() if r.status != "ingested"}
+    assert not failed
+    assert all(r.facts and r.chunks for r in pdfs.values())
+    assert sum(1 for r in pdfs.values() if r.tables) >= 17  # the "_text" PDFs hold prose only
+
+
+def test_truncated_excerpts_ingest_or_fail_cleanly(dev_store):
+    stores, results = dev_store
+    excerpts = {name: r for name, r in results.items() if name.endswith(".txt")}
+    assert len(excerpts) == 6
+    stored = {d["filename"] for d in store.list_documents(stores.engine)}
+    for name, result in excerpts.items():
+        if result.status == "failed":
+            assert result.error and name not in stored
+        else:
+            assert result.status == "ingested" and name in stored
+
+
+def test_stores_agree_and_every_span_is_exact(dev_store):
+    stores, _ = dev_store
+    assert store.check(stores) == {"vectors_without_rows": [], "rows_without_vectors": []}
+    with stores.engine.connect() as conn:
+        texts = dict(conn.execute(select(db.documents.c.id, db.documents.c.text)).all())
+        facts = conn.execute(select(db.facts.c.doc_id, db.facts.c.start, db.facts.c.end, db.facts.c.text)).all()
+        cells = conn.execute(select(db.table_cells.c.doc_id, db.table_cells.c.start,
+                                    db.table_cells.c.end, db.table_cells.c.text)).all()
+    assert all(texts[f.doc_id][f.start:f.end] == f.text for f in facts)
+    assert all(texts[c.doc_id][c.start:c.end] == c.text for c in cells)
+    assert chroma_store.document_ids(stores.collection) == set(texts)
+
+
+def _tables(stores, title_word):
+    with stores.engine.connect() as conn:
+        rows = conn.execute(
+            select(db.documents.c.filename, db.doc_tables.c.table_index, db.doc_tables.c.title,
+                   db.doc_tables.c.unit, db.doc_tables.c.doc_id)
+            .join(db.documents, db.documents.c.id == db.doc_tables.c.doc_id)
+            .where(db.doc_tables.c.title.contains(title_word))
+        ).all()
+    return rows
+
+
+def test_budget_summary_and_sangong_tables_are_in_sql_with_their_units(dev_store):
+    stores, results = dev_store
+    summary = {r.filename for r in _tables(stores, "收支") if "总表" in r.title}
+    sangong = {r.filename for r in _tables(stores, "三公")}
+    with_tables = [n for n in results if n.endswith(".pdf") and "_text" not in n]
+    # every PDF that carries the public tables has its 收支总表 and its 三公 table
+    assert set(with_tables) <= summary, set(with_tables) - summary
+    assert set(with_tables) <= sangong, set(with_tables) - sangong
+    units = {r.unit for r in _tables(stores, "收支") if "总表" in r.title}
+    assert units <= {"万元", "元"}
+
+
+def test_summary_table_totals_equal_the_totals_the_prose_states(dev_store):
+    """Where a document states its total income in prose and prints its 收支总表, they agree."""
+    stores, _ = dev_store
+    checked = 0
+    with stores.engine.connect() as conn:
+        for doc_id, filename in conn.execute(select(db.documents.c.id, db.documents.c.filename)):
+            prose = {
+                round(v) for v in conn.execute(
+                    select(db.facts.c.value_yuan).where(
+                        db.facts.c.doc_id == doc_id, db.facts.c.source == "prose",
+                        db.facts.c.metric.in_(["收入合计", "支出合计"]), db.facts.c.measure == "value",
+                    )
+                ).scalars() if v is not None
+            }
+            table_totals = {
+                round(v) for v in conn.execute(
+                    select(db.facts.c.value_yuan)
+                    .join(db.doc_tables, (db.doc_tables.c.doc_id == db.facts.c.doc_id)
+                          & (db.doc_tables.c.table_index == db.facts.c.table_index))
+                    .where(db.facts.c.doc_id == doc_id, db.facts.c.source == "table",
+                           db.doc_tables.c.title.contains("收支"), db.doc_tables.c.title.contains("总表"),
+                           db.facts.c.metric.in_(["收入合计", "支出合计"]))
+                ).scalars() if v is not None
+            }
+            if prose and table_totals:
+                checked += 1
+                assert prose & table_totals, (filename, sorted(prose), sorted(table_totals))
+    assert checked >= 10
