@@ -20,6 +20,7 @@ OPERATION_NAMES = {
 }
 _TO_WAN = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000)}
 
+MAX_LINES = 20  # figures written out (and cited) in the text; the rest are in the result table
 Row = dict[str, Any]
 Cite = Callable[[Row], int]  # registers a row's citation, returns its 1-based marker
 
@@ -53,15 +54,21 @@ def _decimals_of(rows: Sequence[Row]) -> int:
     return max((len(r["text"].split(".")[1]) if "." in r["text"] else 0) for r in rows)
 
 
+def _more(rows: Sequence[Row]) -> list[str]:
+    extra = len(rows) - MAX_LINES
+    return [f"……另有 {extra} 条，见结果表。"] if extra > 0 else []
+
+
 def lookup_lines(rows: Sequence[Row], place: Callable[[Row], str], cite: Cite) -> list[str]:
-    return [f"{where_when(r, place(r))}为 {figure(r)} [{cite(r)}]" for r in rows]
+    shown = rows[:MAX_LINES]
+    return [f"{where_when(r, place(r))}为 {figure(r)} [{cite(r)}]" for r in shown] + _more(rows)
 
 
 def rank_lines(rows: Sequence[Row], slots: Slots, place: Callable[[Row], str], cite: Cite) -> list[str]:
     top = rows[: slots.top] if slots.top else rows
     head = "最低" if slots.order == "asc" else "最高"
     lines = [f"{i}. {place(r)}{r['year'] or ''}{'年' if r['year'] else ''}：{figure(r)} [{cite(r)}]"
-             for i, r in enumerate(rows, 1)]
+             for i, r in enumerate(rows[:MAX_LINES], 1)] + _more(rows)
     if slots.top == 1 and top:
         first = top[0]
         return [f"{head}的是{place(first)}：{where_when(first, '')} {figure(first)} [{cite(first)}]。",
