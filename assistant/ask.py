@@ -81,6 +81,8 @@ def ask(
         return refusal
     if slots.metrics and not (slots.why and slots.operation == "lookup" and not _asks_figure(text)):
         answer = _answer_sql(text, slots, context)
+        if answer.route == "none":  # the figures say the question cannot be answered as asked
+            return answer
         if answer.rows:
             if slots.why:
                 return _with_reasons(text, answer, slots, context)

@@ -12,6 +12,7 @@ _LOOK_BACK_LINES = 4  # non-blank lines examined above a table
 _CAPTION_MAX = 80
 _NOTE = re.compile(
     r"^(?:注|备注|说明|资料来源|数据来源)\s*[:：\d]|^[（(]?附(?:件|表|图表?)\s*[\d一二三四五六七八九十]*\s*[)）]?$"
+    r"|^(?:公开)?表\s*[\d一二三四五六七八九十]+$"  # a bare table number: the name is the line above
 )
 _NOT_CAPTION_END = ("。", "；", ";", "，", ",", "：", ":", "、")
 _MARKUP = re.compile(r"^[#*\s]+|[*\s|]+$")
