@@ -56,6 +56,9 @@ documents = Table(
     Column("embedding_model", String(64)),
     Column("ingested_at", String(32), nullable=False),
     Column("text", Text, nullable=False),
+    # Every guarded query lists the visible, complete documents' ids: read from this index, not
+    # from the rows, which carry the full text.
+    Index("ix_documents_visible", "status", "visibility", "id"),
 )
 
 pages = Table(
@@ -168,4 +171,7 @@ def get_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     metadata.create_all(engine)
+    for table in metadata.sorted_tables:  # indexes added since an existing database was made
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
     return engine
