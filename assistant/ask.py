@@ -20,7 +20,7 @@ from assistant import compose, llm
 from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage
 from assistant.sources import cite, comparison_before
-from assistant.sql_build import build_fact_sql
+from assistant.sql_build import fact_query
 from assistant.types import Answer, Citation, Slots
 from assistant.understand import metric_words, understand
 from gongkai.settings import Settings, get_settings
@@ -118,12 +118,14 @@ def _answer_sql(question: str, slots: Slots, context: Context) -> Answer:
     from assistant.sql_run import run_sql
 
     measures = ("change", "change_pct") if slots.operation == "change" else ("value",)
-    sql = build_fact_sql(slots, measures=measures)
-    result = run_sql(sql, context.stores.engine, visibility=context.visibility)
+    query = fact_query(slots, measures=measures)
+    result = run_sql(query.sql, context.stores.engine, visibility=context.visibility,
+                     params=query.params)
     rows = [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []
     if slots.operation == "change" and not rows:  # no stated change: compute it from the years
-        sql = build_fact_sql(slots)
-        result = run_sql(sql, context.stores.engine, visibility=context.visibility)
+        query = fact_query(slots)
+        result = run_sql(query.sql, context.stores.engine, visibility=context.visibility,
+                         params=query.params)
         rows = [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []
     if not result.ok:
         log.warning("SQL refused or failed: %s", result.reason)
@@ -156,7 +158,7 @@ def _answer_sql(question: str, slots: Slots, context: Context) -> Answer:
         rows = _latest_per_locality(rows)
     lines = _lines(slots, rows, place, add, lead_in) if rows else []
     if not lines:
-        return Answer("", "sql", "数据表中没有找到对应数字", sql=result.sql or sql, slots=slots)
+        return Answer("", "sql", "数据表中没有找到对应数字", sql=result.sql or query.sql, slots=slots)
     header = _route_line(slots, context.catalog)
     chart = "bar" if len({r["locality"] for r in rows}) > 1 else "line" if len({r["year"] for r in rows}) > 1 else None
     return Answer(

@@ -82,25 +82,40 @@ def check_sql(
     max_limit: int = 1000,
     visibility: Collection[str] = ("public",),
     read: str = "sqlite",
+    params: Collection[str] = (),
 ) -> str:
     """The safe form of `sql` in `dialect`, or SqlRejected with a Chinese reason.
 
     `read` is the dialect `sql` is written in ('sqlite' or 'postgres'). The result reads only
     whitelisted columns of complete documents whose visibility is in `visibility`, and returns
-    at most `max_limit` rows.
+    at most `max_limit` rows. `params` names the placeholders (`:name`) the caller binds values
+    to; any other placeholder is refused. A bound value is data and cannot change the query, so
+    one check serves every value (our own builder's queries; model-written SQL has no params).
     """
     if read not in READ_DIALECTS or dialect not in OUTPUT_DIALECTS:
         raise ValueError(f"unsupported dialect: {read} -> {dialect}")
-    return _checked(sql, dialect, max_limit, tuple(sorted(_checked_visibility(visibility))), read)
+    if isinstance(params, str) or not all(isinstance(p, str) for p in params):
+        raise TypeError("params must be a collection of names")
+    return _checked(
+        sql, dialect, max_limit, tuple(sorted(_checked_visibility(visibility))), read,
+        tuple(sorted(set(params))),
+    )
 
 
 @lru_cache(maxsize=2048)
-def _checked(sql: str, dialect: str, max_limit: int, visibility: tuple[str, ...], read: str) -> str:
+def _checked(
+    sql: str,
+    dialect: str,
+    max_limit: int,
+    visibility: tuple[str, ...],
+    read: str,
+    params: tuple[str, ...] = (),
+) -> str:
     """check_sql's work: a pure function of its arguments, so a repeated query is checked once
     (a rejection raises, and exceptions are never cached)."""
     try:
         tree = _parse_single_query(sql, read)
-        _check_nodes(tree)
+        _check_nodes(tree, frozenset(params))
         cte_names = _check_ctes(tree)
         _check_tables(tree, cte_names)
         tree = _qualified(tree, read)
@@ -151,10 +166,12 @@ def _set_args(node: exp.Expression) -> set[str]:
     return {key for key, value in node.args.items() if value not in (None, False, [], "")}
 
 
-def _check_nodes(tree: exp.Expression) -> None:
-    """Every node of the tree, including CTEs and subqueries, is of an allowed type."""
+def _check_nodes(tree: exp.Expression, params: frozenset[str] = frozenset()) -> None:
+    """Every node of the tree, including CTEs and subqueries, is of an allowed type; a
+    placeholder only if it is named in `params`."""
     for node in tree.walk():
-        if type(node) in ALLOWED_NODES:
+        bound = type(node) is exp.Placeholder and _placeholder_name(node) in params
+        if type(node) in ALLOWED_NODES or bound:
             pass
         elif isinstance(node, exp.Func):
             _check_function(node)
@@ -168,6 +185,13 @@ def _check_nodes(tree: exp.Expression) -> None:
         if isinstance(node, exp.In) and (node.args.get("field") or node.args.get("unnest")):
             # SQLite reads `x IN name` as a whole table: only lists and subqueries may follow IN.
             raise SqlRejected("IN 后只能是值列表或子查询", detail="IN <name> is not allowed")
+
+
+def _placeholder_name(node: exp.Placeholder) -> str | None:
+    name = node.this
+    if isinstance(name, exp.Identifier) and not name.quoted:
+        name = name.this
+    return name if isinstance(name, str) and name.isidentifier() else None
 
 
 def _check_function(node: exp.Func) -> None:

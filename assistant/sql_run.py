@@ -9,9 +9,10 @@ in a READ ONLY transaction with a statement timeout.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,31 +62,42 @@ def run_sql(
     visibility: Collection[str] = ("public",),
     max_rows: int = 1000,
     timeout_s: float = 2.0,
+    params: Mapping[str, str | int | float] | None = None,
 ) -> SqlResult:
-    """Check `sql`, run it read-only and return at most `max_rows` rows; never raises for bad SQL."""
+    """Check `sql`, run it read-only and return at most `max_rows` rows; never raises for bad SQL.
+
+    `params` binds values to named placeholders (`:name`) of `sql`; the result's `sql` then has
+    the values written in, as a person reads it.
+    """
     if not isinstance(sql, str):
         return _failed("", "SQL 为空", f"not a string: {type(sql).__name__}")
     dialect = SQLGLOT_DIALECTS.get(engine.dialect.name)
     if dialect is None:
         return _failed(sql, "不支持该数据库", f"unsupported database {engine.dialect.name}")
+    params = dict(params or {})
+    if not all(isinstance(v, str | int | float) for v in params.values()):
+        return _failed(sql, "查询参数无效", "parameter values must be str, int or float")
     try:  # one more row than shown tells whether the answer was cut
-        safe_sql = check_sql(sql, dialect=dialect, max_limit=max_rows + 1, visibility=visibility)
+        safe_sql = check_sql(
+            sql, dialect=dialect, max_limit=max_rows + 1, visibility=visibility, params=params
+        )
     except SqlRejected as err:
         return _failed(sql, err.message, err.detail or "")
     runner = _run_sqlite if dialect == "sqlite" else _run_postgres
+    shown_sql = _inlined(safe_sql, params, dialect) if params else safe_sql
     try:
-        columns, rows = runner(safe_sql, engine, max_rows + 1, timeout_s)
+        columns, rows = runner(safe_sql, engine, max_rows + 1, timeout_s, params)
     except QueryTimeout:
-        return _failed(safe_sql, f"查询超时（超过 {timeout_s:g} 秒），请缩小查询范围", "timeout")
+        return _failed(shown_sql, f"查询超时（超过 {timeout_s:g} 秒），请缩小查询范围", "timeout")
     except (sqlite3.Error, SQLAlchemyError) as err:
-        log.warning("SQL failed: %s\n%s", err, safe_sql)
-        return _failed(safe_sql, "查询执行失败", f"{type(err).__name__}: {err}")
+        log.warning("SQL failed: %s\n%s", err, shown_sql)
+        return _failed(shown_sql, "查询执行失败", f"{type(err).__name__}: {err}")
     except Exception as err:  # the answering side must get a value, never a crash
-        log.exception("SQL run crashed:\n%s", safe_sql)
-        return _failed(safe_sql, "查询执行失败", f"{type(err).__name__}: {err}")
+        log.exception("SQL run crashed:\n%s", shown_sql)
+        return _failed(shown_sql, "查询执行失败", f"{type(err).__name__}: {err}")
     return SqlResult(
         ok=True,
-        sql=safe_sql,
+        sql=shown_sql,
         columns=columns,
         rows=tuple(rows[:max_rows]),
         truncated=len(rows) > max_rows,
@@ -100,15 +112,33 @@ def _failed(sql: str, reason: str, detail: str) -> SqlResult:
     return SqlResult(ok=False, sql=sql, reason=reason, detail=detail)
 
 
+# In the guard's output (no comments), a placeholder outside quoted strings and identifiers:
+# `:name` (SQLite) or `%(name)s` (PostgreSQL, psycopg's style).
+_QUOTED_OR_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|:(\w+)|%\((\w+)\)s")
+
+
+def _inlined(sql: str, params: Mapping[str, str | int | float], dialect: str) -> str:
+    """`sql` with the bound values written in as literals (for showing, never for running)."""
+    from sqlglot import exp
+
+    def literal(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        if name is None or name not in params:
+            return match.group(0)
+        return exp.convert(params[name]).sql(dialect=dialect)
+
+    return _QUOTED_OR_PLACEHOLDER.sub(literal, sql)
+
+
 def _run_sqlite(
-    sql: str, engine: Engine, fetch: int, timeout_s: float
+    sql: str, engine: Engine, fetch: int, timeout_s: float, params: Mapping[str, Any]
 ) -> tuple[tuple[str, ...], list[tuple]]:
     conn = _open_read_only(engine, timeout_s)
     try:
         deadline = time.monotonic() + timeout_s
         conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
         try:
-            cursor = conn.execute(sql)
+            cursor = conn.execute(sql, params)
             rows = cursor.fetchmany(fetch)
         except sqlite3.OperationalError as err:
             if "interrupted" in str(err):
@@ -150,14 +180,15 @@ def _authorize(
 
 
 def _run_postgres(
-    sql: str, engine: Engine, fetch: int, timeout_s: float
+    sql: str, engine: Engine, fetch: int, timeout_s: float, params: Mapping[str, Any]
 ) -> tuple[tuple[str, ...], list[tuple]]:
     """A READ ONLY transaction with a statement timeout, always rolled back (untested for now)."""
     with engine.connect() as conn:
         try:
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
-            result = conn.exec_driver_sql(sql)
+            # without values, no parameter dict: the driver would read a bare % as a format
+            result = conn.exec_driver_sql(sql, dict(params)) if params else conn.exec_driver_sql(sql)
             rows = [tuple(row) for row in result.fetchmany(fetch)]
             return tuple(result.keys()), rows
         except DBAPIError as err:

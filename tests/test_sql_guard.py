@@ -362,3 +362,56 @@ def test_accepted_sql_changes_nothing_and_hides_hidden_rows(fiscal_db, sql):
     except SqlRejected:
         return
     assert_harmless(sql, engine, path)
+
+
+# --- bound parameters (the builder's templates) --------------------------------------------------
+
+TEMPLATE = "SELECT locality, value FROM facts WHERE metric = :metric AND year IN (:y0, :y1) ORDER BY value"
+
+
+def test_placeholders_are_refused_unless_named_as_bound():
+    for sql in (TEMPLATE, "SELECT ? FROM facts", "SELECT metric FROM facts WHERE year = @y"):
+        with pytest.raises(SqlRejected):
+            check_sql(sql)
+    with pytest.raises(SqlRejected):  # :y1 is not bound
+        check_sql(TEMPLATE, params=("metric", "y0"))
+    with pytest.raises(SqlRejected):  # a bare ? is never named
+        check_sql("SELECT metric FROM facts WHERE metric = ?", params=("metric",))
+    with pytest.raises(SqlRejected):  # OFFSET stays a literal
+        check_sql("SELECT metric FROM facts LIMIT 5 OFFSET :n", params=("n",))
+    assert ":y1" in check_sql(TEMPLATE, params=("metric", "y0", "y1"))
+
+
+def test_bound_values_are_data_and_shown_written_in(fiscal_db):
+    engine, _ = fiscal_db
+    params = {"metric": "三公经费", "y0": 2023, "y1": 2022}
+    bound = run_sql(TEMPLATE, engine, params=params)
+    inline = run_sql(TEMPLATE.replace(":metric", "'三公经费'").replace(":y0", "2023")
+                     .replace(":y1", "2022"), engine)
+    assert bound.ok and bound.rows == inline.rows == (
+        ("陕西省柞水县", 8.75), ("重庆市潼南区", 12.5), ("重庆市潼南区", 14.0))
+    assert bound.sql == inline.sql  # the values written in, as the inline query shows them
+    hostile = {"metric": "x' OR 1=1 OR metric = ':y0", "y0": 2023, "y1": "2022) OR (1=1"}
+    result = run_sql(TEMPLATE, engine, params=hostile)
+    assert result.ok and result.rows == ()
+    assert "'x'' OR 1=1 OR metric = '':y0'" in result.sql  # quoted once, placeholder text kept
+    refused = run_sql(TEMPLATE, engine, params={"metric": b"x", "y0": 1, "y1": 2})
+    assert not refused.ok and is_chinese(refused.reason)
+
+
+def test_builder_templates_answer_as_their_inlined_sql(fiscal_db):
+    from assistant.sql_build import fact_query
+    from assistant.types import Slots
+
+    engine, _ = fiscal_db
+    cases = (
+        Slots(metrics=("三公经费",), years=(2023,), localities=("重庆市潼南区",)),
+        Slots(metrics=("三公经费", "公务接待费"), years=(2022, 2023), scope="预算"),
+        Slots(metrics=("公务接待费",), operation="rank", order="asc"),
+    )
+    for slots in cases:
+        query = fact_query(slots)
+        bound = run_sql(query.sql, engine, params=query.params)
+        inline = run_sql(query.inlined(), engine)
+        assert bound.ok and bound.rows and bound.rows == inline.rows
+        assert not leaks(bound.rows)
