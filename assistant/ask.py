@@ -19,7 +19,7 @@ from typing import Any
 from assistant import compose, llm
 from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage
-from assistant.sources import cite, comparison_before
+from assistant.sources import cite, comparison_before, ingest_stamps
 from assistant.sql_build import fact_query
 from assistant.types import Answer, Citation, Slots
 from assistant.understand import metric_words, understand
@@ -131,11 +131,13 @@ def _answer_sql(question: str, slots: Slots, context: Context) -> Answer:
         log.warning("SQL refused or failed: %s", result.reason)
     citations: list[Citation] = []
     markers: dict[tuple[str, int], int] = {}
+    stamps = ingest_stamps(context.stores.engine, (r["doc_id"] for r in rows))  # one query
 
     def add(row: dict[str, Any]) -> int:
         key = (row["doc_id"], row["start"])
         if key not in markers:
-            citations.append(cite(context.stores.engine, row["doc_id"], row["start"], row["end"]))
+            citations.append(cite(context.stores.engine, row["doc_id"], row["start"], row["end"],
+                                  stamps=stamps))
             markers[key] = len(citations)
         return markers[key]
 
@@ -143,7 +145,7 @@ def _answer_sql(question: str, slots: Slots, context: Context) -> Answer:
         return context.catalog.short(row["locality"]) if row["locality"] else ""
 
     def lead_in(row: dict[str, Any]) -> str:
-        return comparison_before(context.stores.engine, row["doc_id"], row["start"])
+        return comparison_before(context.stores.engine, row["doc_id"], row["start"], stamps)
 
     if slots.operation == "change" and re.search(r"(?:比|较|与)(?:上年|去年|上一年)|同比", question):
         # asked against last year: a change stated against another base (年初预算) does not answer

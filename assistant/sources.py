@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -43,11 +44,27 @@ def _load(engine: Engine, doc_id: str, ingested_at: str) -> SourceDoc:
     return SourceDoc(row.id, row.title, row.locality, row.year, row.text, tuple(tuple(p) for p in pages))
 
 
-def get_source(engine: Engine, doc_id: str) -> SourceDoc:
-    """A stored document (cached; a re-ingested document has a new id, so the cache never lies)."""
-    with engine.connect() as conn:
-        stamp = conn.execute(select(db.documents.c.ingested_at).where(db.documents.c.id == doc_id)).scalar_one()
+def get_source(engine: Engine, doc_id: str, stamps: Mapping[str, str] | None = None) -> SourceDoc:
+    """A stored document (cached; a re-ingested document has a new id, so the cache never lies).
+
+    `stamps` (from `ingest_stamps`) saves the query for the document's ingestion time."""
+    stamp = stamps.get(doc_id) if stamps else None
+    if stamp is None:
+        with engine.connect() as conn:
+            stamp = conn.execute(
+                select(db.documents.c.ingested_at).where(db.documents.c.id == doc_id)
+            ).scalar_one()
     return _load(engine, doc_id, stamp)
+
+
+def ingest_stamps(engine: Engine, doc_ids: Iterable[str]) -> dict[str, str]:
+    """The ingestion times of many documents in one query, for `get_source` and `cite`."""
+    ids = list(dict.fromkeys(doc_ids))
+    if not ids:
+        return {}
+    d = db.documents.c
+    with engine.connect() as conn:
+        return dict(conn.execute(select(d.id, d.ingested_at).where(d.id.in_(ids))).tuples().all())
 
 
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -67,9 +84,17 @@ def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
-def cite(engine: Engine, doc_id: str, start: int, end: int, *, widen: bool = True) -> Citation:
+def cite(
+    engine: Engine,
+    doc_id: str,
+    start: int,
+    end: int,
+    *,
+    widen: bool = True,
+    stamps: Mapping[str, str] | None = None,
+) -> Citation:
     """A citation of text[start:end] of a document, widened to its sentence when `widen`."""
-    source = get_source(engine, doc_id)
+    source = get_source(engine, doc_id, stamps)
     s, e = sentence_span(source.text, start, end) if widen else (start, end)
     return Citation(doc_id, source.title, source.locality, source.year, source.page_at(start), s, e,
                     source.text[s:e])
@@ -79,10 +104,12 @@ _BASE = re.compile(r"(?:比|较|与)\s*([^，,。；;：:\d]{1,8}?)\s*(?:相比|
 _VERB = re.compile(r"(增加|减少|增长|下降|持平|节约|超支)了?\s*$")
 
 
-def comparison_before(engine: Engine, doc_id: str, start: int) -> str:
+def comparison_before(
+    engine: Engine, doc_id: str, start: int, stamps: Mapping[str, str] | None = None
+) -> str:
     """What a stated change compares against and its verb, as the source words them, e.g.
     '比年初预算增加' — also for a second figure of one comparison ('…增加19.4万元,增长60.78%')."""
-    text = get_source(engine, doc_id).text
+    text = get_source(engine, doc_id, stamps).text
     before = text[max(0, start - 40):start]
     bases = list(_BASE.finditer(before))
     verb = _VERB.search(before[-8:])
