@@ -19,7 +19,7 @@ from typing import Any
 from assistant import compose, llm
 from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage
-from assistant.sources import cite, comparison_before, ingest_stamps
+from assistant.sources import cite, comparison_before, get_source, ingest_stamps
 from assistant.sql_build import fact_query
 from assistant.types import Answer, Citation, Slots
 from assistant.understand import metric_words, understand
@@ -89,11 +89,19 @@ def ask(
             return answer
         return llm.figure_answer_or(
             text,
-            lambda: _answer_retrieval(text, slots, context, reason="数据表中没有找到对应数字，改为检索原文",
+            lambda: _answer_retrieval(_naming_figure(text, slots), slots, context,
+                                      reason="数据表中没有找到对应数字，改为检索原文",
                                       figure_words=metric_words(slots.metrics)),
             llm.chat_model(context.settings), context.stores.engine, context.visibility, context.catalog,
         )
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
+
+
+def _naming_figure(question: str, slots: Slots) -> str:
+    """A follow-up that leaves its figure unsaid ('呈贡区呢?') is searched with the figure's name."""
+    if any(word in question for word in metric_words(slots.metrics)):
+        return question
+    return f"{question} {' '.join(slots.metrics)}"
 
 
 def _asks_figure(text: str) -> bool:
@@ -224,9 +232,13 @@ def _answer_retrieval(
 ) -> Answer:
     hits = _retrieve(question, slots, context)
     passages = [(h.doc_id, h.start, h.text) for h in hits if h.kind == "text"]
+    if figure_words:  # a figure may stand in a table's line (an indicator's name): quote the source
+        passages += [(h.doc_id, h.start, get_source(context.stores.engine, h.doc_id).text[h.start:h.end])
+                     for h in hits if h.kind == "table"]
     focus = _focus(question, slots, context.catalog)
     titles = {h.title for h in hits}
-    sentences = [s for s in best_sentences(focus, passages, limit=6) if s.text not in titles]
+    sentences = [s for s in best_sentences(focus, passages, limit=6, figure_lines=bool(figure_words))
+                 if s.text not in titles]
     if figure_words:  # a figure question falls back only to sentences that state such a figure
         sentences = [s for s in sentences
                      if _FIGURE.search(s.text) and any(w in s.text for w in figure_words)]
@@ -242,7 +254,12 @@ def _answer_retrieval(
 
 
 def _focus(question: str, slots: Slots, catalog: Catalog) -> str:
-    """The question without its place and year words, which every sentence of a document shares."""
+    """The question without its place, year and issuing unit's words, which every sentence of a
+    document shares."""
+    for place, unit, kind in catalog.units:
+        if not slots.localities or place in slots.localities:
+            for word in (unit, kind):
+                question = question.replace(word, " ") if word else question
     for full in slots.localities:
         found = catalog.locality(full)
         for form in found.forms() if found else (full,):

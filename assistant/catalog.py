@@ -27,6 +27,7 @@ class Catalog:
     doc_types: tuple[str, ...]
     documents: int
     place_years: frozenset[tuple[str, int]] = frozenset()  # (full locality, year) pairs stored
+    units: tuple[tuple[str, str, str], ...] = ()  # (full locality, unit name, unit kind) stored
 
     def covers(self, locality: str, years: tuple[int, ...]) -> bool:
         return any((locality, year) in self.place_years for year in years)
@@ -43,7 +44,9 @@ class Catalog:
 def load_catalog(engine: Engine, visibility: tuple[str, ...] = ("public",)) -> Catalog:
     """Localities, years and types of the complete documents this user may see."""
     d = db.documents.c
-    query = select(d.locality, d.locality_name, d.locality_bare, d.year, d.doc_type).where(
+    query = select(
+        d.locality, d.locality_name, d.locality_bare, d.year, d.doc_type, d.unit_name, d.unit_kind
+    ).where(
         d.status == "complete", d.visibility.in_(visibility)
     )
     with engine.connect() as conn:
@@ -58,4 +61,6 @@ def load_catalog(engine: Engine, visibility: tuple[str, ...] = ("public",)) -> C
         doc_types=tuple(sorted({r.doc_type for r in rows if r.doc_type})),
         documents=len(rows),
         place_years=frozenset((r.locality, r.year) for r in rows if r.locality and r.year),
+        units=tuple(sorted({(r.locality or "", r.unit_name, r.unit_kind or "")
+                            for r in rows if r.unit_name})),
     )

@@ -45,16 +45,25 @@ _ANSWER_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"用途|用于|用来|做什么|干什么"), re.compile(r"用于|用来|保障|主要包括")),
     (re.compile(r"措施|做法|怎么做|如何|哪些工作"), re.compile(r"推进|加强|完善|开展|实施|优化|提升")),
     (re.compile(r"职责|职能|负责什么"), re.compile(r"负责|职责|承担|宗旨|指导|监督")),
+    (re.compile(r"问题|不足|困难|短板"), re.compile(r"问题|不足|误差|差距|有待|还需|仍需|欠缺|不够")),
 )
 _HEADING_LIKE = 25  # a line shorter than this without end punctuation is a heading, not an answer
+# A section number opening a line or sentence: 一、 （二） (3) 4、 5.
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d))\s*")
+_FIGURE_LINE = re.compile(r"\d\s*(?:万?元|亿元|人次|人|名|个|件|项|%|平方米|家|批次|辆|台)")
 
 
 def best_sentences(
-    question: str, passages: Sequence[tuple[str, int, str]], limit: int = 3
+    question: str,
+    passages: Sequence[tuple[str, int, str]],
+    limit: int = 3,
+    *,
+    figure_lines: bool = False,
 ) -> list[Sentence]:
     """The sentences of `passages` (doc_id, start offset, exact text) sharing most words with the
     question, best first; a sentence sharing none is never returned. Headings are skipped, and a
-    sentence that says what the question asks for (a reason, a use …) comes first."""
+    sentence that says what the question asks for (a reason, a use …) comes first. With
+    `figure_lines`, a short line stating a count or amount (a table's line) is no heading."""
     cues = [answer for asked, answer in _ANSWER_CUES if asked.search(question)]
     wanted = terms(question)
     if not wanted:
@@ -62,13 +71,22 @@ def best_sentences(
     found: list[Sentence] = []
     seen: set[tuple[str, int]] = set()
     for doc_id, offset, text in passages:
-        carried = 0.0  # a heading line naming what is asked lends its score to the text below it
+        carried = 0.0  # a heading naming what is asked lends its score to its paragraph
+        previous_end, after_heading = 0, False
         for match in _SENTENCE.finditer(text):
             sentence = match.group().strip()
-            if len(sentence) < 6 or (len(sentence) < _HEADING_LIKE and sentence[-1] not in "。！？；;"):
+            if "\n" in text[previous_end:match.start()] and not after_heading:
+                carried = 0.0  # a new paragraph, not under the heading just read
+            previous_end = match.end()
+            if len(sentence) < 6 or _is_heading(sentence, figure_lines):
                 heading_terms = wanted & terms(sentence) if sentence else set()
-                carried = sum(len(t) for t in heading_terms) if heading_terms else carried
+                if heading_terms:
+                    carried = sum(len(t) for t in heading_terms)
+                elif not after_heading:  # a heading of another matter; a subheading keeps it
+                    carried = 0.0
+                after_heading = True
                 continue
+            after_heading = False
             start = offset + match.start() + (len(match.group()) - len(match.group().lstrip()))
             key = (doc_id, start)
             if key in seen:
@@ -78,11 +96,21 @@ def best_sentences(
             if not shared and not carried:
                 continue
             score = (sum(len(t) for t in shared) + carried) / (1 + 0.002 * len(sentence))
-            carried = 0.0
             score += sum(3 for cue in cues if cue.search(sentence))
             found.append(Sentence(doc_id, start, start + len(sentence), sentence, score))
     found.sort(key=lambda s: s.score, reverse=True)
     return found[:limit]
+
+
+def _is_heading(sentence: str, figure_lines: bool) -> bool:
+    """A short line without end punctuation, or a short numbered sentence ('1、存在问题。')."""
+    if len(sentence) >= _HEADING_LIKE:
+        return False
+    if _NUMBERED.match(sentence) and not _FIGURE_LINE.search(_NUMBERED.sub("", sentence, 1)):
+        return True
+    if sentence[-1] in "。！？；;":
+        return False
+    return not (figure_lines and _FIGURE_LINE.search(sentence))
 
 
 def coverage(question: str, sentence: Sentence) -> float:
