@@ -1,0 +1,58 @@
+"""Extractive answers: which sentences of retrieved passages answer a question."""
+
+from __future__ import annotations
+
+from assistant.ask import _focus, _naming_figure
+from assistant.catalog import Catalog, StoredLocality
+from assistant.extract import best_sentences
+from assistant.types import Slots
+
+
+def texts(question: str, text: str, **kwargs) -> list[str]:
+    return [s.text for s in best_sentences(question, [("d", 100, text)], limit=5, **kwargs)]
+
+
+def test_a_heading_lends_its_score_to_its_whole_paragraph_only():
+    text = ("项目实施计划\n一季度开展网友采风活动；二季度采购防疫物资。\n"
+            "其他事项\n全年召开会议两次。三季度没有安排工作。")
+    found = texts("项目实施计划是怎么安排的", text)
+    assert set(found[:2]) == {"一季度开展网友采风活动；", "二季度采购防疫物资。"}
+    assert "全年召开会议两次。" not in found  # under another heading, sharing no word
+
+
+def test_a_numbered_sentence_is_a_heading_for_what_follows():
+    text = ("七、存在的主要问题及改进建议 1、存在问题。一是预算明细科目存在误差;"
+            "二是决算上报效率还需继续提升。 2、改进建议。加快完善制度建设。")
+    found = texts("绩效自评发现了哪些问题", text)
+    assert found[:2] == ["一是预算明细科目存在误差;", "二是决算上报效率还需继续提升。"]
+    assert "加快完善制度建设。" not in found
+    assert not any(s.startswith(("七、", "1、", "2、")) for s in found)  # headings are no answers
+
+
+def test_citation_offsets_are_the_documents():
+    text = "项目实施计划\n一季度开展网友采风活动；"
+    best = best_sentences("项目实施计划", [("d", 100, text)])[0]
+    assert text[best.start - 100:best.end - 100] == best.text
+
+
+def test_a_table_line_stating_a_figure_answers_only_a_figure_question():
+    text = "\t保障入驻单位123个窗口的正常运行\n\t>=\n\t100\n"
+    assert texts("窗口数量", text) == []  # read as a heading
+    assert texts("窗口数量", text, figure_lines=True) == ["保障入驻单位123个窗口的正常运行"]
+
+
+def test_place_year_and_issuing_unit_leave_the_focus():
+    catalog = Catalog(
+        localities=(StoredLocality("汨罗市", "汨罗市", "汨罗"),), years=(2018,), doc_types=("决算",),
+        documents=1, units=(("汨罗市", "汨罗市人民政府政务服务中心", "政务服务中心"),),
+    )
+    slots = Slots(localities=("汨罗市",), years=(2018,))
+    focus = _focus("汨罗市政务服务中心2018年绩效自评发现了哪些问题?", slots, catalog)
+    assert "绩效自评发现了哪些问题" in focus
+    assert not any(word in focus for word in ("汨罗", "政务服务中心", "2018"))
+
+
+def test_an_elliptical_follow_up_is_searched_with_its_figure():
+    slots = Slots(localities=("昆明市呈贡区",), metrics=("窗口数量",))
+    assert "窗口数量" in _naming_figure("呈贡区呢?", slots)
+    assert _naming_figure("呈贡区有多少个办事窗口?", slots) == "呈贡区有多少个办事窗口?"
