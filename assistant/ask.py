@@ -21,6 +21,7 @@ from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage
 from assistant.sources import cite, comparison_before, get_source, ingest_stamps
 from assistant.sql_build import fact_query
+from assistant.text_figures import figure_row, with_text_figures
 from assistant.types import Answer, Citation, Slots
 from assistant.understand import metric_words, understand
 from gongkai.settings import Settings, get_settings
@@ -80,7 +81,7 @@ def ask(
     if refusal := _not_stored(slots, context.catalog):
         return refusal
     if slots.metrics and not (slots.why and slots.operation == "lookup" and not _asks_figure(text)):
-        answer = _answer_sql(text, slots, context)
+        answer = _answer_sql(text, slots, context, read_text=True)
         if answer.route == "none":  # the figures say the question cannot be answered as asked
             return answer
         if answer.rows:
@@ -122,7 +123,8 @@ def _not_stored(slots: Slots, catalog: Catalog) -> Answer | None:
     return None
 
 
-def _answer_sql(question: str, slots: Slots, context: Context) -> Answer:
+def _answer_sql(question: str, slots: Slots, context: Context, *, read_text: bool = False) -> Answer:
+    """The figures' answer from SQL; with `read_text`, places the facts miss are read from text."""
     from assistant.sql_run import run_sql
 
     measures = ("change", "change_pct") if slots.operation == "change" else ("value",)
@@ -164,12 +166,20 @@ def _answer_sql(question: str, slots: Slots, context: Context) -> Answer:
             metrics = "、".join(slots.metrics)
             return Answer(f"已收录的文件没有说明{metrics}比上年的变化（文件中的变化是相对其他基数说的）。",
                           "none", "数据表中只有相对其他基数的变化", slots=slots)
+    filled: tuple[str, ...] = ()
+    if read_text and rows:
+        rows, filled = with_text_figures(
+            rows, slots, context.catalog, result.columns,
+            lambda at: _text_figure(question, slots, at, rows[0]["unit"], result.columns, context),
+        )
     if slots.operation == "rank" and not slots.years:
         rows = _latest_per_locality(rows)
     lines = _lines(slots, rows, place, add, lead_in) if rows else []
     if not lines:
         return Answer("", "sql", "数据表中没有找到对应数字", sql=result.sql or query.sql, slots=slots)
     header = _route_line(slots, context.catalog)
+    if filled:
+        header += f"；{'、'.join(context.catalog.short(p) for p in filled)}的数字数据表未收录，读自原文"
     chart = "bar" if len({r["locality"] for r in rows}) > 1 else "line" if len({r["year"] for r in rows}) > 1 else None
     return Answer(
         "\n".join(lines), "sql", header, tuple(citations), sql=result.sql,
@@ -189,6 +199,23 @@ def _lines(slots: Slots, rows: list[dict[str, Any]], place: Any, add: Any, lead_
         stated = compose.change_lines(rows, place, add, lead_in)
         return stated or compose.year_change_lines(rows, place, add) or compose.lookup_lines(rows, place, add)
     return compose.lookup_lines(rows, place, add)
+
+
+def _text_figure(
+    question: str, slots: Slots, place: str, unit: str, columns: Sequence[str], context: Context
+) -> dict[str, Any] | None:
+    """A row for `place`'s figure read from the best retrieved line that states it, or None."""
+    hits = _retrieve(_naming_figure(question, slots), replace(slots, localities=(place,)), context)
+    focus = _focus(question, slots, context.catalog)
+    words = metric_words(slots.metrics)
+    for sentence in best_sentences(focus, _passages(hits, context, tables=True), limit=6,
+                                   figure_lines=True):
+        source = get_source(context.stores.engine, sentence.doc_id)
+        row = figure_row(sentence, slots.metrics[0], words, unit, columns, source,
+                         context.catalog.short(place))
+        if row:
+            return row
+    return None
 
 
 def _latest_per_locality(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -231,10 +258,7 @@ def _answer_retrieval(
     question: str, slots: Slots, context: Context, *, reason: str, figure_words: tuple[str, ...] = ()
 ) -> Answer:
     hits = _retrieve(question, slots, context)
-    passages = [(h.doc_id, h.start, h.text) for h in hits if h.kind == "text"]
-    if figure_words:  # a figure may stand in a table's line (an indicator's name): quote the source
-        passages += [(h.doc_id, h.start, get_source(context.stores.engine, h.doc_id).text[h.start:h.end])
-                     for h in hits if h.kind == "table"]
+    passages = _passages(hits, context, tables=bool(figure_words))
     focus = _focus(question, slots, context.catalog)
     titles = {h.title for h in hits}
     sentences = [s for s in best_sentences(focus, passages, limit=6, figure_lines=bool(figure_words))
@@ -251,6 +275,16 @@ def _answer_retrieval(
     offline = Answer("根据原文：\n" + "\n".join(lines), "retrieval", f"检索原文：{reason}", citations,
                      slots=slots)
     return llm.synthesized_or(question, hits, offline, llm.chat_model(context.settings), context.stores.engine)
+
+
+def _passages(hits: list[Any], context: Context, *, tables: bool) -> list[tuple[str, int, str]]:
+    """(doc_id, start, exact text) of text hits, and with `tables` of table hits too: a figure may
+    stand in a table's line (an indicator's name), quoted from the source, not the rendering."""
+    passages = [(h.doc_id, h.start, h.text) for h in hits if h.kind == "text"]
+    if tables:
+        passages += [(h.doc_id, h.start, get_source(context.stores.engine, h.doc_id).text[h.start:h.end])
+                     for h in hits if h.kind == "table"]
+    return passages
 
 
 def _focus(question: str, slots: Slots, catalog: Catalog) -> str:

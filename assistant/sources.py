@@ -64,7 +64,8 @@ def ingest_stamps(engine: Engine, doc_ids: Iterable[str]) -> dict[str, str]:
         return {}
     d = db.documents.c
     with engine.connect() as conn:
-        return dict(conn.execute(select(d.id, d.ingested_at).where(d.id.in_(ids))).tuples().all())
+        rows = conn.execute(select(d.id, d.ingested_at).where(d.id.in_(ids))).all()
+    return {row.id: row.ingested_at for row in rows}
 
 
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:

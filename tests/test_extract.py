@@ -56,3 +56,53 @@ def test_an_elliptical_follow_up_is_searched_with_its_figure():
     slots = Slots(localities=("昆明市呈贡区",), metrics=("窗口数量",))
     assert "窗口数量" in _naming_figure("呈贡区呢?", slots)
     assert _naming_figure("呈贡区有多少个办事窗口?", slots) == "呈贡区有多少个办事窗口?"
+
+
+# --- figures the facts table missed, read from a line -------------------------------------------
+
+COLUMNS = ("locality", "locality_name", "year", "metric", "scope", "measure", "value", "text",
+           "unit", "value_yuan", "doc_id", "start", "end", "source", "metric_raw", "doc_type")
+
+
+def _source(text: str):
+    from assistant.sources import SourceDoc
+
+    return SourceDoc("d", "呈贡区项目文本", "昆明市呈贡区", 2021, text, ((1, 0, len(text)),))
+
+
+def _row(line: str, offset: int = 40) -> dict | None:
+    from assistant.extract import Sentence
+    from assistant.text_figures import figure_row
+
+    text = " " * offset + line
+    sentence = Sentence("d", offset, offset + len(line), line, 1.0)
+    return figure_row(sentence, "窗口数量", ("办事窗口", "窗口"), "个", COLUMNS, _source(text), "呈贡区")
+
+
+def test_one_figure_named_by_the_metric_becomes_a_cited_row():
+    row = _row("保障入驻单位123个窗口的正常运行")
+    assert list(row) == list(COLUMNS)
+    assert (row["locality"], row["year"], row["value"], row["text"], row["unit"]) == (
+        "昆明市呈贡区", 2021, 123.0, "123", "个")
+    assert _source(" " * 40 + "保障入驻单位123个窗口的正常运行").text[row["start"]:row["end"]] == "123个"
+
+
+def test_no_row_when_the_line_is_ambiguous_or_names_something_else():
+    assert _row("进驻部门16家，设置了61个办事服务窗口") is None  # two figures
+    assert _row("保障入驻单位123人的正常运行，窗口") is None  # another unit
+    assert _row("共有123个单位入驻政务大厅的服务窗口") is None  # the word is too far from the number
+
+
+def test_only_missing_places_of_a_count_ranking_are_searched():
+    from assistant.text_figures import missing_places
+
+    catalog = Catalog(
+        localities=tuple(StoredLocality(p, p, p[:-1]) for p in ("澄江市", "汨罗市", "柞水县")),
+        years=(2021,), doc_types=(), documents=3,
+    )
+    rows = [dict(dict.fromkeys(COLUMNS), locality="澄江市", unit="个", value=61.0)]
+    rank = Slots(metrics=("窗口数量",), operation="rank", all_localities=True)
+    assert missing_places(rank, rows, catalog) == ("汨罗市", "柞水县")
+    assert missing_places(Slots(metrics=("窗口数量",)), rows, catalog) == ()  # a lookup
+    money = [dict(rows[0], unit="万元", value_yuan=610000.0)]
+    assert missing_places(rank, money, catalog) == ()
