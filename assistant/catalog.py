@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from gongkai import db
 
@@ -42,7 +43,28 @@ class Catalog:
 
 
 def load_catalog(engine: Engine, visibility: tuple[str, ...] = ("public",)) -> Catalog:
-    """Localities, years and types of the complete documents this user may see."""
+    """Localities, years and types of the complete documents this user may see.
+
+    Cached per engine, visibility and corpus version: documents are written and deleted whole,
+    each with its ingestion time, so the newest ingestion time with the documents counted by
+    status and visibility (both read from indexes) changes whenever the catalog may.
+    """
+    return _load_catalog(engine, tuple(visibility), corpus_version(engine))
+
+
+def corpus_version(engine: Engine) -> tuple:
+    """Changes when a document is added, removed, completed or shown to other users."""
+    d = db.documents.c
+    with engine.connect() as conn:
+        newest = conn.execute(select(func.max(d.ingested_at))).scalar()
+        counts = conn.execute(
+            select(d.status, d.visibility, func.count()).group_by(d.status, d.visibility)
+        ).all()
+    return newest, tuple(sorted(tuple(row) for row in counts))
+
+
+@lru_cache(maxsize=16)
+def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) -> Catalog:
     d = db.documents.c
     query = select(
         d.locality, d.locality_name, d.locality_bare, d.year, d.doc_type, d.unit_name, d.unit_kind

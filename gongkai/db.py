@@ -59,6 +59,7 @@ documents = Table(
     # Every guarded query lists the visible, complete documents' ids: read from this index, not
     # from the rows, which carry the full text.
     Index("ix_documents_visible", "status", "visibility", "id"),
+    Index("ix_documents_ingested", "ingested_at"),  # the newest document, for the assistant's cache
 )
 
 pages = Table(
