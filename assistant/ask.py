@@ -111,6 +111,11 @@ def _asks_figure(text: str) -> bool:
 
 def _not_stored(slots: Slots, catalog: Catalog) -> Answer | None:
     stored_places = "、".join(loc.name for loc in catalog.localities) or "无"
+    if slots.unknown_units and not slots.units:
+        units = "、".join(slots.unknown_units)
+        stored = "、".join(dict.fromkeys(u for p in slots.localities for u in catalog.units_in(p)))
+        return Answer(f"已收录的文件中没有{units}的文件，无法回答。该地区已收录的单位有：{stored}。",
+                      "none", f"单位不在文件库中：{units}", slots=slots)
     if slots.unknown_places and not slots.localities:
         places = "、".join(slots.unknown_places)
         return Answer(f"已收录的文件中没有{places}的内容，无法回答。目前收录的地区有：{stored_places}。",
@@ -151,8 +156,12 @@ def _answer_sql(question: str, slots: Slots, context: Context, *, read_text: boo
             markers[key] = len(citations)
         return markers[key]
 
-    def place(row: dict[str, Any]) -> str:
-        return context.catalog.short(row["locality"]) if row["locality"] else ""
+    def place(row: dict[str, Any]) -> str:  # the unit, where a place has several
+        if not row["locality"]:
+            return ""
+        if row.get("unit_name") and len(context.catalog.units_in(row["locality"])) > 1:
+            return row["unit_name"]
+        return context.catalog.short(row["locality"])
 
     def lead_in(row: dict[str, Any]) -> str:
         return comparison_before(context.stores.engine, row["doc_id"], row["start"], stamps)
@@ -233,7 +242,7 @@ def _latest_per_locality(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _route_line(slots: Slots, catalog: Catalog) -> str:
-    places = "、".join(catalog.short(p) for p in slots.localities) or "全部地区"
+    places = "、".join(slots.units or [catalog.short(p) for p in slots.localities]) or "全部地区"
     years = "、".join(str(y) for y in slots.years) or "全部年度"
     metrics = "、".join(slots.metrics)
     return f"按数据表查询：{metrics} × {places} × {years} × {compose.OPERATION_NAMES[slots.operation]}"

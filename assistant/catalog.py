@@ -36,6 +36,10 @@ class Catalog:
     def locality(self, full: str) -> StoredLocality | None:
         return next((loc for loc in self.localities if loc.full == full), None)
 
+    def units_in(self, locality: str) -> tuple[str, ...]:
+        """Names of the issuing units stored for a locality."""
+        return tuple(unit for place, unit, _ in self.units if place == locality)
+
     def short(self, full: str) -> str:
         """The name users know a stored locality by (潼南区 for 重庆市潼南区)."""
         found = self.locality(full)

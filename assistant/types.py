@@ -22,6 +22,8 @@ class Slots:
     why: bool = False  # a reason / description question
     unknown_places: tuple[str, ...] = ()  # places named in the question that no document covers
     all_localities: bool = False  # 各地 / 哪个地方 / 所有
+    units: tuple[str, ...] = ()  # stored issuing units named ('江苏省高级人民法院')
+    unknown_units: tuple[str, ...] = ()  # units named in a stored place that no document is from
 
 
 @dataclass(frozen=True)

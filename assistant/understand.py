@@ -14,6 +14,7 @@ from functools import lru_cache
 from assistant.catalog import Catalog
 from assistant.types import Slots
 from ingest.describe.locality import place_chains
+from ingest.describe.unit import find_units as unit_mentions
 from ingest.vocab import METRICS, metric_by_key
 
 # Words people ask with that disclosures rarely print; value = canonical metric key.
@@ -122,6 +123,31 @@ def find_localities(question: str, catalog: Catalog) -> tuple[tuple[str, ...], t
     return stored, tuple(unknown)
 
 
+def find_units(
+    question: str, catalog: Catalog, localities: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Stored issuing units the question names — by name, or by kind within a named place
+    ('汨罗市政务服务中心' for 汨罗市人民政府政务服务中心) — and units no document is from, named in
+    a stored place of several units ('江苏省财政厅' where only other 江苏省 units are stored)."""
+    stored: list[str] = []
+    unknown: list[str] = []
+    for mention in unit_mentions(question):
+        if not mention.has_place:
+            continue
+        named = [unit for _, unit, _ in catalog.units
+                 if unit.endswith(mention.name) or mention.name.endswith(unit)]
+        if not named and mention.kind:
+            named = [unit for place, unit, kind in catalog.units
+                     if kind == mention.kind and place in localities]
+        if named:
+            stored += named
+        elif mention.kind and any(len(catalog.units_in(place)) > 1 for place in localities):
+            # only where a place has several units is a name a choice among them; elsewhere it may
+            # be a renamed unit or part of a project's name ('…政务服务中心运行保障维护专项经费')
+            unknown.append(mention.name)
+    return tuple(dict.fromkeys(stored)), tuple(dict.fromkeys(unknown))
+
+
 def find_years(question: str, catalog: Catalog, context_year: int | None = None) -> tuple[int, ...]:
     """Years named in the question; 去年/上年/今年 are read against the context or the newest year."""
     if match := _YEAR_RANGE.search(question):
@@ -161,6 +187,7 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
     context_year = previous.years[-1] if previous and previous.years else None
     years = find_years(question, catalog, context_year)
     metrics = find_metrics(question)
+    units, unknown_units = find_units(question, catalog, localities)
     scope = "决算" if "决算" in question else "预算" if "预算" in question else ""
     all_localities = bool(_ALL_PLACES.search(question))
     operation = _operation(question, len(localities), len(metrics))
@@ -170,7 +197,8 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
         localities=localities, years=years, metrics=metrics, scope=scope, operation=operation,
         order="asc" if _ASCENDING.search(question) else "desc", top=_top(question),
         why=bool(_WHY.search(question)) and operation in ("lookup", "change"),
-        unknown_places=unknown, all_localities=all_localities,
+        unknown_places=unknown, all_localities=all_localities, units=units,
+        unknown_units=unknown_units,
     )
     if previous is not None and _is_follow_up(question, slots):
         slots = _carry_over(slots, previous, question)
@@ -188,6 +216,7 @@ def _carry_over(slots: Slots, previous: Slots, question: str) -> Slots:
     return replace(
         slots,
         localities=slots.localities or (() if slots.all_localities else previous.localities),
+        units=slots.units or (() if slots.localities or slots.all_localities else previous.units),
         years=slots.years or previous.years,
         metrics=slots.metrics or previous.metrics,
         scope=slots.scope or previous.scope,
