@@ -34,3 +34,19 @@ def test_catalog_follows_documents_added_removed_and_shown(tmp_path):
                      .values(status="complete"))
     assert "柞水县" in {loc.name for loc in load_catalog(engine).localities}
     engine.dispose()
+
+
+def test_an_existing_database_gets_the_new_indexes_on_open(tmp_path):
+    import sqlite3
+
+    from gongkai.db import get_engine
+
+    path = tmp_path / "old.db"
+    build_fiscal_db(path).dispose()
+    with sqlite3.connect(path) as conn:  # as a database made before these indexes existed
+        conn.execute("DROP INDEX ix_documents_visible")
+        conn.execute("DROP INDEX ix_documents_ingested")
+    get_engine(f"sqlite:///{path}").dispose()
+    with sqlite3.connect(path) as conn:
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"ix_documents_visible", "ix_documents_ingested", "ix_facts_metric_year"} <= names
