@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant import compose, llm
 from assistant.catalog import Catalog, load_catalog
-from assistant.extract import best_sentences, coverage
+from assistant.extract import best_sentences, coverage, terms
 from assistant.sources import cite, comparison_before, get_source, ingest_stamps
 from assistant.sql_build import fact_query
 from assistant.text_figures import figure_row, with_text_figures
@@ -298,11 +298,17 @@ def _passages(hits: list[Any], context: Context, *, tables: bool) -> list[tuple[
 
 def _focus(question: str, slots: Slots, catalog: Catalog) -> str:
     """The question without its place, year and issuing unit's words, which every sentence of a
-    document shares."""
+    document shares — the unit's kept when little else is asked ('…检察院的主要职能是什么')."""
+    without_unit = question
     for place, unit, kind in catalog.units:
         if not slots.localities or place in slots.localities:
             for word in (unit, kind):
-                question = question.replace(word, " ") if word else question
+                without_unit = without_unit.replace(word, " ") if word else without_unit
+    focus, without_unit = (_without_place(text, slots, catalog) for text in (question, without_unit))
+    return without_unit if len([t for t in terms(without_unit) if len(t) > 1]) >= 2 else focus
+
+
+def _without_place(question: str, slots: Slots, catalog: Catalog) -> str:
     for full in slots.localities:
         found = catalog.locality(full)
         for form in found.forms() if found else (full,):

@@ -106,3 +106,15 @@ def test_only_missing_places_of_a_count_ranking_are_searched():
     assert missing_places(Slots(metrics=("窗口数量",)), rows, catalog) == ()  # a lookup
     money = [dict(rows[0], unit="万元", value_yuan=610000.0)]
     assert missing_places(rank, money, catalog) == ()
+
+
+def test_the_unit_stays_in_the_focus_when_little_else_is_asked():
+    catalog = Catalog(
+        localities=(StoredLocality("江苏省", "江苏省", "江苏"),), years=(2019,), doc_types=("预算",),
+        documents=2, units=(("江苏省", "江苏省人民检察院", "人民检察院"),
+                            ("江苏省", "江苏省高级人民法院", "人民法院")),
+    )
+    slots = Slots(localities=("江苏省",), years=(2019,), units=("江苏省人民检察院",))
+    assert "人民检察院" in _focus("江苏省人民检察院2019年的主要职能是什么", slots, catalog)
+    focus = _focus("江苏省人民检察院2019年项目支出绩效目标怎么安排", slots, catalog)
+    assert "检察院" not in focus and "绩效目标" in focus
