@@ -32,6 +32,8 @@ def build_fact_sql(slots: Slots, *, measures: tuple[str, ...] = ("value",), limi
         conditions.append(_f("year").isin(*slots.years))
     if slots.localities:
         conditions.append(_f("locality").isin(*slots.localities))
+    if slots.doc_types:
+        conditions.append(_f("doc_type").isin(*slots.doc_types))
     if slots.scope:
         conditions.append(_f("scope").isin(slots.scope, ""))
     # Without an asked scope, a document's own kind wins: a 决算 document's 决算 figure, not the

@@ -22,6 +22,19 @@ class Slots:
     why: bool = False  # a reason / description question
     unknown_places: tuple[str, ...] = ()  # places named in the question that no document covers
     all_localities: bool = False  # 各地 / 哪个地方 / 所有
+    doc_types: tuple[str, ...] = ()  # documents of these types only (a filter the user set)
+
+
+@dataclass(frozen=True)
+class CorpusFilters:
+    """What the user narrowed the corpus to (the UI's sidebar); empty means no restriction."""
+
+    localities: tuple[str, ...] = ()  # stored full locality names
+    years: tuple[int, ...] = ()
+    doc_types: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.localities or self.years or self.doc_types)
 
 
 @dataclass(frozen=True)
