@@ -21,6 +21,7 @@ from gongkai import db
 from gongkai.errors import AccessError, IngestError
 from gongkai.settings import Settings
 from gongkai.types import IngestResult
+from ingest.pipeline import SUPPORTED_SUFFIXES
 from ingest.vocab import MONEY_UNITS
 
 VISIBILITIES = ("public", "official")
@@ -219,7 +220,7 @@ def ingest_uploads(
 
     `progress(done, total, name)` is called before each file and once at the end.
     """
-    from ingest.pipeline import SUPPORTED_SUFFIXES, ingest_file
+    from ingest.pipeline import ingest_file
 
     _require_official(user)
     if visibility not in VISIBILITIES:
