@@ -13,7 +13,7 @@ from assistant.documents import corpus_summary
 from assistant.users import check_password
 from gongkai.settings import get_settings
 
-st.set_page_config(page_title="公开 · 财政公开问答", page_icon="📊", layout="wide")
+st.set_page_config(page_title="公开 · 财政公开问答", page_icon=":material/account_balance:", layout="wide")
 settings = get_settings()
 st.session_state.setdefault("role", "public")
 st.session_state.setdefault("user_name", "")
@@ -49,9 +49,9 @@ def corpus_glance() -> None:
 
 
 pages = [
-    st.Page("ui/chat.py", title="问答", icon="💬", default=True),
-    st.Page("ui/source.py", title="原文", icon="📄", url_path="source"),
-    st.Page("ui/manage.py", title="文件库管理", icon="🗂️", url_path="manage"),
+    st.Page("ui/chat.py", title="问答", icon=":material/forum:", default=True),
+    st.Page("ui/source.py", title="原文", icon=":material/description:", url_path="source"),
+    st.Page("ui/manage.py", title="文件库管理", icon=":material/folder_managed:", url_path="manage"),
 ]
 page = st.navigation(pages)
 sign_in_box()

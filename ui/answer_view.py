@@ -63,7 +63,7 @@ def _render_citations(citations: tuple[Citation, ...], key: str) -> None:
         with st.container(border=True):
             st.markdown(f"**[{n}]** {c.title}  \n{where}")
             st.caption(f"“{c.quote.strip()}”")
-            st.page_link("ui/source.py", label=f"查看原文 [{n}]", icon="🔎",
+            st.page_link("ui/source.py", label=f"查看原文 [{n}]", icon=":material/find_in_page:",
                          query_params=source_params(c))
 
 

@@ -36,6 +36,11 @@ def sidebar_filters(summary: CorpusSummary) -> CorpusFilters:
     return CorpusFilters(tuple(places), tuple(years), tuple(types))
 
 
+def pick(example: str) -> None:
+    """An example question clicked: asked on this rerun (callbacks run before the script)."""
+    st.session_state.pending = example
+
+
 def answer_question(question: str, filters: CorpusFilters) -> None:
     history = [m["answer"] for m in st.session_state.messages if m["role"] == "assistant"]
     st.session_state.messages.append({"role": "user", "text": question})
@@ -63,12 +68,14 @@ if not summary.documents:
     st.info("还没有导入任何文件。工作人员登录后可在“文件库管理”上传，或运行 `python -m ingest 文件或文件夹` 导入。")
     st.stop()
 filters = sidebar_filters(summary)
-if st.sidebar.button("新对话", icon="🧹", key="new_chat"):
+if st.sidebar.button("新对话", icon=":material/add_comment:", key="new_chat"):
     st.session_state.messages = []
     st.session_state.pop("pending", None)
 _warm(str(settings.data_dir))
 
-if not st.session_state.messages:
+typed = st.chat_input("请输入问题，例如：某地某年的三公经费是多少？")
+question = typed or st.session_state.pop("pending", None)
+if not st.session_state.messages and not question:
     st.markdown(
         "可以询问已收录的部门预算、决算、三公经费、项目文本和绩效目标中的**数字**（例如某地某年的经费是多少、"
         "各地比较、比上年的变化），也可以问**原因和说明**（为什么增加、项目做什么）。  \n"
@@ -76,8 +83,7 @@ if not st.session_state.messages:
     )
     st.caption("试试这些问题：")
     for i, example in enumerate(example_questions(settings, user=role)):
-        if st.button(example, key=f"example_{i}"):
-            st.session_state.pending = example
+        st.button(example, key=f"example_{i}", on_click=pick, args=(example,))
 
 for n, message in enumerate(st.session_state.messages):
     with st.chat_message(message["role"]):
@@ -86,7 +92,5 @@ for n, message in enumerate(st.session_state.messages):
         else:
             render_answer(message["answer"], key=str(n))
 
-typed = st.chat_input("请输入问题，例如：某地某年的三公经费是多少？")
-question = typed or st.session_state.pop("pending", None)
 if question:
     answer_question(question, filters)

@@ -44,8 +44,9 @@ def text_html(doc: DocumentView, start: int | None, end: int | None) -> str:
              "white-space:pre-wrap;line-height:1.7;font-size:15px;margin:8px}"
              "mark{background:#ffe066;padding:2px 0}.page{color:#888;border-top:1px solid #ddd;"
              "margin:12px 0 4px;font-size:12px}")
+    # scroll this frame only (scrollIntoView would scroll the page around the frame too)
     scroll = ("<script>const m=document.getElementById('cited');"
-              "if(m){m.scrollIntoView({block:'center'});}</script>")
+              "if(m){window.scrollTo(0,m.offsetTop-window.innerHeight/3);}</script>")
     return f"<html><head><style>{style}</style></head><body>{''.join(parts)}{scroll}</body></html>"
 
 
@@ -78,7 +79,7 @@ def show(doc: DocumentView, start: int | None, end: int | None) -> None:
             cited = start is not None and table.start <= start < table.end
             label = f"{table.title or f'表{table.index + 1}'}" + (f"（单位：{table.unit}）" if table.unit else "")
             label += f" · 第{table.page}页" if table.page else ""
-            with st.expander(("📌 " if cited else "") + label, expanded=cited):
+            with st.expander((":material/push_pin: " if cited else "") + label, expanded=cited):
                 st.dataframe(pd.DataFrame(list(table.rows), columns=unique(table.columns)),
                              hide_index=True, width="stretch")
 
