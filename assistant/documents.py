@@ -204,7 +204,7 @@ def safe_filename(name: str) -> str:
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""
-    stem = stem[: MAX_NAME_CHARS - len(suffix) - 1] or "file"
+    stem = stem[: MAX_NAME_CHARS - len(suffix) - 1].rstrip("._ ") or "file"
     return f"{stem}.{suffix.lower()}" if suffix else stem
 
 
