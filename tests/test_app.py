@@ -91,6 +91,7 @@ def test_why_question_answers_from_the_text_with_quotes(chat):
 def test_filter_narrows_the_figures_compared(chat):
     _ask(chat, "哪个地方的三公经费最高？")
     assert len(set(_figures(chat)["地区"])) > 1
+    assert chat.chat_message[-1].get("vega_lite_chart")  # localities compared: a bar chart
     chat.multiselect(key="filter_types").set_value(["决算"]).run()
     _ask(chat, "哪个地方的三公经费最高？")
     figures = _figures(chat)
@@ -119,6 +120,20 @@ def _last_answer_citation(app: AppTest) -> dict[str, str]:
     found = re.search(r"source\?doc=(\w+)&start=(\d+)&end=(\d+)", text)
     assert found, text
     return {"doc": found.group(1), "start": found.group(2), "end": found.group(3)}
+
+
+def test_an_llm_endpoint_that_is_down_leaves_the_offline_answer(sample_store, monkeypatch):
+    settings, _, _ = sample_store
+    app = _app(settings.data_dir, monkeypatch, GONGKAI_LLM="openai:any-model",
+               GONGKAI_LLM_BASE_URL="http://127.0.0.1:9/v1", GONGKAI_LLM_API_KEY="unused").run()
+    _ask(app, "潼南区运行经费为什么减少？")
+    answer = _last_answer(app)
+    assert "主要原因" in answer and "大模型服务不可用" in answer
+
+
+def test_a_question_the_documents_cannot_answer_is_said_so(chat):
+    _ask(chat, "北京市海淀区2021年三公经费是多少？")
+    assert "没有" in _last_answer(chat) and not chat.chat_message[-1].dataframe
 
 
 def test_first_page_explains_an_empty_store(tmp_path, monkeypatch):
