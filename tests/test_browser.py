@@ -26,6 +26,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 QUESTION = "柞水县2023年三公经费是多少？"
 FIGURE = "0.07万元"  # as printed in 柞水县's 2023 budget
+COMPARISON = "哪个地方的三公经费最高？"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium: run `make test`")
 
@@ -85,6 +86,13 @@ def test_question_citation_and_source_viewer_in_chromium(server):
             chat_input = page.get_by_test_id("stChatInputTextArea")
             expect(chat_input).to_be_visible(timeout=240_000)  # the first load warms the model
             expect(page.get_by_text("试试这些问题")).to_be_visible()
+            page.screenshot(path=str(OUTPUT / "first.png"))
+            chat_input.fill(COMPARISON)  # places compared: a chart
+            chat_input.press("Enter")
+            compared = page.get_by_test_id("stChatMessage").nth(1)
+            expect(compared.get_by_test_id("stVegaLiteChart")).to_be_visible(timeout=240_000)
+            compared.screenshot(path=str(OUTPUT / "comparison.png"))
+
             chat_input.fill(QUESTION)
             chat_input.press("Enter")
 
@@ -94,7 +102,7 @@ def test_question_citation_and_source_viewer_in_chromium(server):
             citation = answer.get_by_role("link", name=re.compile(r"查看原文 \[1\]"))
             expect(citation).to_be_visible()
             expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
-            page.screenshot(path=str(OUTPUT / "chat.png"), full_page=True)
+            page.screenshot(path=str(OUTPUT / "chat.png"))
 
             citation.click()
             expect(page).to_have_url(re.compile(r"/source\?doc=\w+&start=\d+&end=\d+"), timeout=60_000)
@@ -103,7 +111,7 @@ def test_question_citation_and_source_viewer_in_chromium(server):
             expect(mark).to_contain_text("0.07")
             expect(mark).to_be_in_viewport()  # scrolled into view
             expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text("0.07")
-            page.screenshot(path=str(OUTPUT / "source.png"), full_page=True)
+            page.screenshot(path=str(OUTPUT / "source.png"))
 
             shared = browser.new_page(viewport={"width": 1400, "height": 1100})
             shared.goto(page.url)  # the citation's URL opens on its own, in a fresh session

@@ -102,9 +102,14 @@ def _render_figures(answer: Answer, key: str) -> None:
 def _render_chart(table: pd.DataFrame, chart: str, value_name: str) -> None:
     data = table[table["类别"] == "数值"] if (table["类别"] == "数值").any() else table
     several = data["指标"].nunique() > 1
-    if chart == "bar":
-        st.bar_chart(data, x="地区", y=value_name, color="指标" if several else None,
-                     x_label="地区", y_label=value_name, stack=False)
+    if chart == "bar":  # places compared: horizontal bars keep Chinese names readable
+        label = "地区"
+        if data.duplicated(["地区", "指标"]).any():  # one place in several years
+            label = "地区与年度"
+            data = data.assign(**{label: data["地区"] + data["年度"].astype(str) + "年"})
+        st.bar_chart(data, x=label, y=value_name, color="指标" if several else None, horizontal=True,
+                     sort=False if several else f"-{value_name}", stack=False,
+                     x_label=label, y_label=value_name, height=max(160, 48 * len(data)))
     else:
         data = data.assign(年度=data["年度"].astype(str))
         st.line_chart(data, x="年度", y=value_name, color="地区" if data["地区"].nunique() > 1 else None,
