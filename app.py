@@ -24,6 +24,7 @@ def sign_in_box() -> None:
         st.sidebar.success(f"已登录：{st.session_state.user_name}（工作人员）")
         if st.sidebar.button("退出登录", key="sign_out"):
             st.session_state.role, st.session_state.user_name = "public", ""
+            st.session_state.messages = []  # answers from official documents leave with the official
             st.rerun()
         return
     with st.sidebar.expander("工作人员登录"), st.form("sign_in", clear_on_submit=True):

@@ -12,7 +12,6 @@ import streamlit as st
 from assistant.types import Answer, Citation
 
 MEASURES = {"value": "数值", "change": "增减额", "change_pct": "增减率"}
-SCOPES = {"预算": "预算", "决算": "决算", "": ""}
 
 
 def source_params(citation: Citation) -> dict[str, str]:
@@ -32,7 +31,9 @@ def linked_text(answer: Answer) -> str:
             return f"[\\[{n}\\]]({source_url(answer.citations[n - 1])})"
         return match.group(0)
 
-    text = answer.answer.replace("*", "\\*").replace("_", "\\_").replace("$", "\\$")
+    text = answer.answer
+    for special in "\\*_$~`#":  # figures and quotes are text, never markdown
+        text = text.replace(special, "\\" + special)
     return re.sub(r"\[(\d+)\]", link, text).replace("\n", "  \n")
 
 
@@ -76,7 +77,7 @@ def figures_table(answer: Answer) -> pd.DataFrame:
         "地区": r.get("locality_name") or r.get("locality") or "",
         "年度": r.get("year"),
         "指标": r.get("metric", ""),
-        "口径": SCOPES.get(r.get("scope") or "", r.get("scope")),
+        "口径": r.get("scope") or "",
         "类别": MEASURES.get(r.get("measure", "value"), r.get("measure")),
         value_name: r.get("value"),
         **({} if value_name != "数值" else {"单位": r.get("unit")}),

@@ -71,7 +71,11 @@ filters = sidebar_filters(summary)
 if st.sidebar.button("新对话", icon=":material/add_comment:", key="new_chat"):
     st.session_state.messages = []
     st.session_state.pop("pending", None)
-_warm(str(settings.data_dir))
+try:
+    _warm(str(settings.data_dir))
+except Exception:  # questions still get an answer or a clear error; the page stays up
+    log.exception("warming the retriever failed")
+    st.warning("检索模型暂时无法加载，回答可能较慢或不完整。")
 
 typed = st.chat_input("请输入问题，例如：某地某年的三公经费是多少？")
 question = typed or st.session_state.pop("pending", None)

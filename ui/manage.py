@@ -5,6 +5,8 @@ Everything goes through `assistant.documents`, which runs the same ingestion cod
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -35,7 +37,9 @@ def upload_section() -> None:
     st.subheader("上传文件")
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader("选择一个或多个文件", accept_multiple_files=True,
-                                 type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES])
+                                 type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
+                                 max_upload_size=max(1, math.ceil(settings.max_file_mb)),
+                                 help=f"每个文件不超过 {settings.max_file_mb:g} MB；同名文件的新版本会替换旧版本。")
         visibility = st.radio("可见范围", list(VISIBILITY), format_func=VISIBILITY.get, horizontal=True)
         submitted = st.form_submit_button("开始导入")
     if not submitted:
