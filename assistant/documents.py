@@ -141,7 +141,50 @@ def corpus_summary(settings: Settings, *, user: str = "public") -> CorpusSummary
 
 
 def example_questions(settings: Settings, *, user: str = "public", limit: int = 5) -> list[str]:
-    """Questions the stored figures can answer, built from their real localities, years, metrics."""
+    """Questions the stored figures can answer, built from their real localities, years, metrics:
+    a lookup, a ranking across places, a stated change with its reason, a series over years."""
+    rows = _stated_figures(settings, user)
+    stated: dict[str, set[tuple[str, int]]] = {}  # metric → (place, year) pairs with a value
+    for r in rows:
+        if r.measure == "value":
+            stated.setdefault(r.metric, set()).add((r.locality_name or r.locality, r.year))
+    if not stated:
+        return []
+    money = {r.metric for r in rows if r.unit in MONEY_UNITS}
+
+    def places(metric: str) -> list[str]:
+        return sorted({p for p, _ in stated[metric]})
+
+    # money metrics stated by many places first: those are what people ask about
+    popular = sorted(stated, key=lambda m: (m not in money, -len(places(m)), -len(stated[m]), m))
+
+    def lookup(metric: str) -> str:
+        place, year = min(stated[metric], key=lambda py: (-py[1], py[0]))  # latest year first
+        return f"{place}{year}年{metric}是多少？"
+
+    questions = [lookup(popular[0])]
+    compared = [m for m in popular if len(places(m)) > 1]
+    if compared:
+        metric = compared[1] if compared[0] == popular[0] and len(compared) > 1 else compared[0]
+        years = sorted({y for _, y in stated[metric]},
+                       key=lambda y: (-sum(1 for _, yy in stated[metric] if yy == y), -y))
+        questions.append(f"{years[0]}年哪个地方的{metric}最高？")
+    changes = [r for r in rows if r.measure == "change"]
+    if changes:
+        r = min(changes, key=lambda r: (-r.n, r.metric, r.locality or ""))
+        questions.append(f"{r.locality_name or r.locality}{r.year}年{r.metric}比上年变化了多少？为什么？")
+    series = next(((m, p) for m in popular for p in places(m)
+                   if sum(1 for pp, _ in stated[m] if pp == p) > 1), None)
+    if series:
+        questions.append(f"{series[1]}各年度{series[0]}是多少？")
+    other = next((m for m in popular if m not in "".join(questions)), None)
+    if other:
+        questions.append(lookup(other))
+    return list(dict.fromkeys(questions))[:limit]
+
+
+def _stated_figures(settings: Settings, user: str) -> list[Any]:
+    """(locality, year, metric, measure) with how often they are stated, over visible documents."""
     f, d = db.facts.c, db.documents.c
     query = (
         select(f.locality, f.locality_name, f.year, f.metric, f.measure, func.count().label("n"),
@@ -152,39 +195,7 @@ def example_questions(settings: Settings, *, user: str = "public", limit: int = 
         .group_by(f.locality, f.locality_name, f.year, f.metric, f.measure)
     )
     with _engine(settings).connect() as conn:
-        rows = conn.execute(query).all()
-    values = [r for r in rows if r.measure == "value"]
-    if not values:
-        return []
-    by_metric: dict[str, set[tuple[str, int]]] = {}
-    for r in values:
-        by_metric.setdefault(r.metric, set()).add((r.locality_name or r.locality, r.year))
-    money = {r.metric for r in values if r.unit in MONEY_UNITS}
-    # money metrics many places state first: those are what people ask about
-    popular = sorted(by_metric, key=lambda m: (m not in money, -len({p for p, _ in by_metric[m]}),
-                                               -len(by_metric[m]), m))
-    questions: list[str] = []
-    first = popular[0]
-    place, year = min(by_metric[first], key=lambda py: (-py[1], py[0]))
-    questions.append(f"{place}{year}年{first}是多少？")
-    shared = [m for m in popular if len({p for p, _ in by_metric[m]}) > 1]
-    if shared:
-        metric = shared[0] if shared[0] != first or len(shared) == 1 else shared[1]
-        years = sorted({y for _, y in by_metric[metric]}, key=lambda y: -sum(1 for _, yy in by_metric[metric] if yy == y))
-        questions.append(f"{years[0]}年哪个地方的{metric}最高？")
-    changes = [r for r in rows if r.measure == "change"]
-    if changes:
-        r = min(changes, key=lambda r: (-r.n, r.metric))
-        questions.append(f"{r.locality_name or r.locality}{r.year}年{r.metric}比上年变化了多少？为什么？")
-    trend = next(((m, p) for m in popular for p in {p for p, _ in by_metric[m]}
-                  if sum(1 for pp, _ in by_metric[m] if pp == p) > 1), None)
-    if trend:
-        questions.append(f"{trend[1]}各年度{trend[0]}是多少？")
-    other = next((m for m in popular if m not in "".join(questions)), None)
-    if other:
-        place, year = min(by_metric[other], key=lambda py: (-py[1], py[0]))
-        questions.append(f"{place}{year}年{other}是多少？")
-    return list(dict.fromkeys(questions))[:limit]
+        return list(conn.execute(query).all())
 
 
 # --- managing (officials only) ---------------------------------------------------------------
