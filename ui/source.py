@@ -25,7 +25,9 @@ def _int(name: str) -> int | None:
 
 def text_html(doc: DocumentView, start: int | None, end: int | None) -> str:
     """The text, page by page, escaped, the span start:end in <mark id="cited">."""
-    pages = doc.pages or ((1, 0, len(doc.text)),)
+    numbers = [n for n, _, _ in doc.pages] or [1]
+    starts = [0] + [s for _, s, _ in doc.pages[1:]]  # contiguous, so no character is left out
+    pages = zip(numbers, starts, [*starts[1:], len(doc.text)], strict=True)
     parts = []
     first = True
     for number, page_start, page_end in pages:
