@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BROWSER_STAMP := $(VENV)/.browser
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DATA_DIR ?= $(or $(GONGKAI_DATA_DIR),./data)
 
 .PHONY: run test bench clean
@@ -17,7 +19,14 @@ run: $(STAMP)
 	$(PY) -m ingest --data-dir $(DATA_DIR) --if-empty samples
 	GONGKAI_DATA_DIR=$(DATA_DIR) $(PY) -m streamlit run app.py --browser.gatherUsageStats false
 
-test: $(STAMP)
+# The browser test drives Debian's chromium through the playwright package (pinned in
+# requirements.txt; no `playwright install`), with a CJK font so Chinese renders.
+$(BROWSER_STAMP): $(STAMP)
+	test -x /usr/bin/chromium && fc-list :lang=zh | grep -q . || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium fonts-noto-cjk)
+	touch $(BROWSER_STAMP)
+
+test: $(STAMP) $(BROWSER_STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)

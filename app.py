@@ -1,34 +1,63 @@
-"""Gongkai's browser app (Streamlit). Presentation only: it asks `assistant` for everything.
+"""Gongkai's browser app (Streamlit): the entry point. Presentation only — it asks `assistant`.
 
-Until the chat lands, the first page shows what has been ingested.
+Pages (one file each under ui/): 问答 (the chat), 原文 (the source viewer, opened by citation
+links `source?doc=…&start=…&end=…`), 文件库管理 (officials only). The sidebar holds sign-in and
+the corpus at a glance.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from assistant.corpus import corpus_overview
+from assistant.documents import corpus_summary
+from assistant.users import check_password
 from gongkai.settings import get_settings
 
-st.set_page_config(page_title="公开 · 财政公开问答", page_icon="📊", layout="wide")
-st.title("公开 Gongkai")
-st.caption("面向政府部门预算、决算、三公经费、项目文本和绩效自评的问答助手。问答功能即将上线，下面是已导入的文件。")
+st.set_page_config(page_title="公开 · 财政公开问答", page_icon=":material/account_balance:", layout="wide")
+settings = get_settings()
+st.session_state.setdefault("role", "public")
+st.session_state.setdefault("user_name", "")
 
-documents, counts = corpus_overview(get_settings())
-if not documents:
-    st.info("还没有导入任何文件。请运行 `python -m ingest 文件或文件夹` 导入。")
-else:
-    cols = st.columns(4)
-    cols[0].metric("文件", len(documents))
-    cols[1].metric("表格", counts["doc_tables"])
-    cols[2].metric("数据点", counts["facts"])
-    cols[3].metric("文本片段", counts["chunks"])
-    st.dataframe(
-        [
-            {"地区": d["locality"], "单位": d["unit_name"], "年度": d["year"], "类型": d["doc_type"],
-             "标题": d["title"], "表格": d["tables"], "数据点": d["facts"], "片段": d["chunks"]}
-            for d in documents
-        ],
-        use_container_width=True,
-        hide_index=True,
-    )
+
+def sign_in_box() -> None:
+    if st.session_state.role == "official":
+        st.sidebar.success(f"已登录：{st.session_state.user_name}（工作人员）")
+        if st.sidebar.button("退出登录", key="sign_out"):
+            st.session_state.role, st.session_state.user_name = "public", ""
+            st.session_state.messages = []  # answers from official documents leave with the official
+            st.rerun()
+        return
+    with st.sidebar.expander("工作人员登录"), st.form("sign_in", clear_on_submit=True):
+        name = st.text_input("账号")
+        password = st.text_input("密码", type="password")
+        if st.form_submit_button("登录"):
+            if check_password(settings, name, password):
+                st.session_state.role, st.session_state.user_name = "official", name.strip()
+                st.rerun()
+            st.error("账号或密码不正确。")
+
+
+def corpus_glance() -> None:
+    summary = corpus_summary(settings, user=st.session_state.role)
+    st.sidebar.subheader("文件库概况")
+    left, right = st.sidebar.columns(2)
+    left.metric("文件", len(summary.documents))
+    right.metric("地区", len(summary.localities))
+    if summary.documents:
+        st.sidebar.caption("地区：" + "、".join(summary.localities))
+        st.sidebar.caption("年度：" + "、".join(str(y) for y in summary.years))
+        st.sidebar.caption("类型：" + "、".join(summary.doc_types))
+
+
+pages = [
+    st.Page("ui/chat.py", title="问答", icon=":material/forum:", default=True),
+    st.Page("ui/source.py", title="原文", icon=":material/description:", url_path="source"),
+    st.Page("ui/manage.py", title="文件库管理", icon=":material/folder_managed:", url_path="manage"),
+]
+page = st.navigation(pages)
+sign_in_box()
+try:
+    corpus_glance()
+except Exception:  # noqa: BLE001 - a store that cannot be read must not take the page down
+    st.sidebar.error("暂时无法读取文件库。")
+page.run()

@@ -19,10 +19,11 @@ from typing import Any
 from assistant import compose, llm
 from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage, terms
+from assistant.filters import narrow
 from assistant.sources import cite, comparison_before, get_source, ingest_stamps
 from assistant.sql_build import fact_query
 from assistant.text_figures import figure_row, with_text_figures
-from assistant.types import Answer, Citation, Slots
+from assistant.types import Answer, Citation, CorpusFilters, Slots
 from assistant.understand import metric_words, understand
 from gongkai.settings import Settings, get_settings
 
@@ -61,8 +62,10 @@ def ask(
     user: str = "public",
     *,
     settings: Settings | None = None,
+    filters: CorpusFilters | None = None,
 ) -> Answer:
-    """Answer one question; `history` holds the previous answers of the conversation."""
+    """Answer one question; `history` holds the previous answers of the conversation; `filters`
+    (the UI's locality / year / type choices) narrow both the SQL and the retrieval."""
     settings = settings or get_settings()
     text = clean_question(question)
     if not text:
@@ -78,6 +81,9 @@ def ask(
         context.catalog.covers(place, slots.years) for place in slots.localities
     ):  # a year carried over to a place with no document of that year: ask about the place's own
         slots = replace(slots, years=())
+    slots = narrow(slots, filters, context.catalog)
+    if isinstance(slots, Answer):
+        return slots
     if refusal := _not_stored(slots, context.catalog):
         return refusal
     if slots.metrics and not (slots.why and slots.operation == "lookup" and not _asks_figure(text)):
@@ -249,10 +255,11 @@ def _route_line(slots: Slots, catalog: Catalog) -> str:
 
 
 def _retrieve(question: str, slots: Slots, context: Context, k: int = 8) -> list[Any]:
-    from vectorstore.retrieval import Filters, HybridRetriever
+    from vectorstore.retrieval import Filters
 
     retriever = _retriever(context.settings)
-    filters = Filters(localities=slots.localities, years=slots.years, visibility=context.visibility)
+    filters = Filters(localities=slots.localities, years=slots.years, doc_types=slots.doc_types,
+                      visibility=context.visibility)
     return retriever.search(question, filters, k=k)
 
 

@@ -1,4 +1,4 @@
-"""What the stores hold, for the UI: documents and their counts (read-only)."""
+"""What the stores hold, for the UI: documents and their counts (read-only), and start-up warming."""
 
 from __future__ import annotations
 
@@ -13,3 +13,10 @@ def corpus_overview(settings: Settings) -> tuple[list[dict[str, Any]], dict[str,
     """Stored documents (without their text) and row counts per SQL table."""
     engine = get_engine(settings.database_url)
     return list_documents(engine), count_rows(engine)
+
+
+def warm_up(settings: Settings) -> None:
+    """Load the embedding model and build the retrieval index now, so the first question is fast."""
+    from assistant.ask import _retriever
+
+    _retriever(settings).warm()

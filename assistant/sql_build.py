@@ -49,7 +49,7 @@ def fact_query(
 ) -> FactQuery:
     """The query answering a figure question described by `slots`."""
     values = {"metric": slots.metrics, "measure": measures, "year": slots.years,
-              "locality": slots.localities, "unit": slots.units}  # fmt: skip
+              "locality": slots.localities, "unit": slots.units, "doc_type": slots.doc_types}  # fmt: skip
     params = {f"{name}{i}": v for name, vs in values.items() for i, v in enumerate(vs)}
     if slots.scope:
         params["scope"] = slots.scope
@@ -71,8 +71,8 @@ def _slots_in(name: str, count: int) -> list[exp.Placeholder]:
 
 @lru_cache(maxsize=256)
 def _template(
-    metrics: int, measures: int, years: int, localities: int, units: int, scoped: bool, order: str,
-    limit: int,
+    metrics: int, measures: int, years: int, localities: int, units: int, doc_types: int,
+    scoped: bool, order: str, limit: int,
 ) -> str:
     """The query's SQL for a shape: how many values of each kind, a scope or not, rank order."""
     conditions: list[exp.Expression] = [
@@ -85,6 +85,8 @@ def _template(
         conditions.append(_f("locality").isin(*_slots_in("locality", localities)))
     if units:
         conditions.append(_f("unit_name").isin(*_slots_in("unit", units)))
+    if doc_types:
+        conditions.append(_f("doc_type").isin(*_slots_in("doc_type", doc_types)))
     if scoped:
         conditions.append(_f("scope").isin(exp.Placeholder(this="scope"), exp.Literal.string("")))
     # Without an asked scope, a document's own kind wins: a 决算 document's 决算 figure, not the

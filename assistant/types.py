@@ -24,6 +24,19 @@ class Slots:
     all_localities: bool = False  # 各地 / 哪个地方 / 所有
     units: tuple[str, ...] = ()  # stored issuing units named ('江苏省高级人民法院')
     unknown_units: tuple[str, ...] = ()  # units named in a stored place that no document is from
+    doc_types: tuple[str, ...] = ()  # documents of these types only (a filter the user set)
+
+
+@dataclass(frozen=True)
+class CorpusFilters:
+    """What the user narrowed the corpus to (the UI's sidebar); empty means no restriction."""
+
+    localities: tuple[str, ...] = ()  # stored full locality names
+    years: tuple[int, ...] = ()
+    doc_types: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.localities or self.years or self.doc_types)
 
 
 @dataclass(frozen=True)

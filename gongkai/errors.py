@@ -47,3 +47,9 @@ class StoreError(UserFacingError):
     """A store (SQL or vectors) is unavailable or inconsistent."""
 
     code = "store"
+
+
+class AccessError(UserFacingError):
+    """An action or a document this user may not have (a public user and official documents)."""
+
+    code = "access"

@@ -31,6 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
             "http://localhost:11434 for ollama."),
     Setting("llm_api_key", "", "LLM API key; empty means OPENAI_API_KEY."),
     Setting("llm_timeout", "20", "Seconds an LLM call may take before the offline answer is used."),
+    Setting("auth_file", "", "YAML file of official accounts (name: bcrypt hash); empty means "
+            "users.yaml in data_dir. Add one with `python -m assistant.users add NAME`."),
 )
 
 
@@ -50,6 +52,7 @@ class Settings:
     llm_base_url: str = ""
     llm_api_key: str = field(default="", repr=False)  # never in logs
     llm_timeout: float = 20.0
+    auth_file: str = ""
 
     @property
     def database_url(self) -> str:

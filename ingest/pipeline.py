@@ -111,15 +111,18 @@ def ingest_file(
     *,
     visibility: str = "public",
     overrides: Mapping[str, object] | None = None,
+    force: bool = False,
 ) -> IngestResult:
-    """Ingest one file; a failure is returned as a result with a Chinese message, never half-stored."""
+    """Ingest one file; a failure is returned as a result with a Chinese message, never half-stored.
+
+    An unchanged file is skipped unless `force` (re-ingest after the pipeline improved)."""
     started = time.perf_counter()
     try:
         if not path.is_file():
             raise IngestError(f"找不到文件：{path}")
         sha = file_sha256(path, int(settings.max_file_mb * 2**20))
         existing = store.find_by_sha(stores.engine, sha)
-        if existing and not overrides:
+        if existing and not overrides and not force:
             return IngestResult(str(path), "unchanged", existing, seconds=time.perf_counter() - started)
         prepared = prepare(path, settings, overrides)
         embed_started = time.perf_counter()

@@ -1,0 +1,121 @@
+"""End to end in a real headless Chromium: `streamlit run app.py` over the ingested samples, a
+question typed into the chat, its figure and citation, the citation clicked, the highlighted span
+in the source viewer. Screenshots go to tests/output/.
+
+Needs Debian's chromium at /usr/bin/chromium and the `playwright` package; `make test` installs both.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = ROOT / "tests" / "output"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+QUESTION = "柞水县2023年三公经费是多少？"
+FIGURE = "0.07万元"  # as printed in 柞水县's 2023 budget
+COMPARISON = "哪个地方的三公经费最高？"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium: run `make test`")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"streamlit did not answer at {url}")
+
+
+@pytest.fixture
+def server(sample_store, tmp_path):
+    settings, _, _ = sample_store
+    port = _free_port()
+    env = {**os.environ, "GONGKAI_DATA_DIR": str(settings.data_dir), "HF_HUB_OFFLINE": "1",
+           "GONGKAI_AUTH_FILE": str(tmp_path / "users.yaml")}
+    log = (tmp_path / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def test_question_citation_and_source_viewer_in_chromium(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+            page.goto(server)
+            chat_input = page.get_by_test_id("stChatInputTextArea")
+            expect(chat_input).to_be_visible(timeout=240_000)  # the first load warms the model
+            expect(page.get_by_text("试试这些问题")).to_be_visible()
+            page.screenshot(path=str(OUTPUT / "first.png"))
+            chat_input.fill(COMPARISON)  # places compared: a chart
+            chat_input.press("Enter")
+            compared = page.get_by_test_id("stChatMessage").nth(1)
+            expect(compared.get_by_test_id("stVegaLiteChart")).to_be_visible(timeout=240_000)
+            compared.screenshot(path=str(OUTPUT / "comparison.png"))
+
+            chat_input.fill(QUESTION)
+            chat_input.press("Enter")
+
+            answer = page.get_by_test_id("stChatMessage").last
+            expect(answer).to_contain_text(FIGURE, timeout=180_000)
+            expect(answer.get_by_text("引用来源")).to_be_visible()
+            citation = answer.get_by_role("link", name=re.compile(r"查看原文 \[1\]"))
+            expect(citation).to_be_visible()
+            expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+            page.screenshot(path=str(OUTPUT / "chat.png"))
+
+            citation.click()
+            expect(page).to_have_url(re.compile(r"/source\?doc=\w+&start=\d+&end=\d+"), timeout=60_000)
+            mark = page.frame_locator("iframe").first.locator("mark#cited")
+            expect(mark).to_be_visible(timeout=60_000)
+            expect(mark).to_contain_text("0.07")
+            expect(mark).to_be_in_viewport()  # scrolled into view
+            expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text("0.07")
+            page.screenshot(path=str(OUTPUT / "source.png"))
+
+            shared = browser.new_page(viewport={"width": 1400, "height": 1100})
+            shared.goto(page.url)  # the citation's URL opens on its own, in a fresh session
+            expect(shared.frame_locator("iframe").first.locator("mark#cited")).to_contain_text(
+                "0.07", timeout=120_000)
+        finally:
+            browser.close()

@@ -1,0 +1,1 @@
+"""Gongkai's Streamlit pages (presentation only); app.py is the entry point."""

@@ -1,0 +1,106 @@
+"""The source viewer: a stored document's text with the cited span highlighted, its tables, its
+metadata. Opened by shareable links `source?doc=<id>&start=<offset>&end=<offset>`."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+import streamlit.components.v1 as components
+
+from assistant.documents import DocumentView, corpus_summary, get_document
+from gongkai.settings import get_settings
+
+settings = get_settings()
+role = st.session_state.get("role", "public")
+META = (("locality", "地区"), ("unit_name", "单位"), ("year", "年度"), ("doc_type", "类型"),
+        ("published", "发布日期"), ("filename", "文件名"), ("pages", "页数"), ("visibility", "可见范围"))
+
+
+def _int(name: str) -> int | None:
+    value = st.query_params.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def text_html(doc: DocumentView, start: int | None, end: int | None) -> str:
+    """The text, page by page, escaped, the span start:end in <mark id="cited">."""
+    numbers = [n for n, _, _ in doc.pages] or [1]
+    starts = [0] + [s for _, s, _ in doc.pages[1:]]  # contiguous, so no character is left out
+    pages = zip(numbers, starts, [*starts[1:], len(doc.text)], strict=True)
+    parts = []
+    first = True
+    for number, page_start, page_end in pages:
+        parts.append(f'<div class="page">第 {number} 页</div>')
+        pieces = [(page_start, page_end, False)]
+        if start is not None and end is not None and start < page_end and end > page_start:
+            s, e = max(start, page_start), min(end, page_end)
+            pieces = [(page_start, s, False), (s, e, True), (e, page_end, False)]
+        for a, b, cited in pieces:
+            text = html.escape(doc.text[a:b])
+            if cited:
+                text = f'<mark id="cited">{text}</mark>' if first else f"<mark>{text}</mark>"
+                first = False
+            parts.append(text)
+    style = ("body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif;"
+             "white-space:pre-wrap;line-height:1.7;font-size:15px;margin:8px}"
+             "mark{background:#ffe066;padding:2px 0}.page{color:#888;border-top:1px solid #ddd;"
+             "margin:12px 0 4px;font-size:12px}")
+    # scroll this frame only (scrollIntoView would scroll the page around the frame too)
+    scroll = ("<script>const m=document.getElementById('cited');"
+              "if(m){window.scrollTo(0,m.offsetTop-window.innerHeight/3);}</script>")
+    return f"<html><head><style>{style}</style></head><body>{''.join(parts)}{scroll}</body></html>"
+
+
+def unique(names: tuple[str, ...]) -> list[str]:
+    seen: dict[str, int] = {}
+    result = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        result.append(name if seen[name] == 1 else f"{name}（{seen[name]}）")
+    return result
+
+
+def show(doc: DocumentView, start: int | None, end: int | None) -> None:
+    st.title(doc.title)
+    meta = {label: doc.meta.get(key) for key, label in META if doc.meta.get(key) not in (None, "")}
+    if "可见范围" in meta:
+        meta["可见范围"] = "公开" if meta["可见范围"] == "public" else "仅工作人员"
+    st.caption(" · ".join(f"{k}：{v}" for k, v in meta.items()))
+    if start is not None and end is not None and 0 <= start < end <= len(doc.text):
+        page = doc.page_at(start)
+        st.info(f"引用片段（第{page}页）：“{doc.text[start:end].strip()}”" if page
+                else f"引用片段：“{doc.text[start:end].strip()}”")
+    else:
+        start = end = None
+    text_tab, tables_tab = st.tabs(["原文", f"表格（{len(doc.tables)}）"])
+    with text_tab:
+        components.html(text_html(doc, start, end), height=640, scrolling=True)
+    with tables_tab:
+        for table in doc.tables:
+            cited = start is not None and table.start <= start < table.end
+            label = f"{table.title or f'表{table.index + 1}'}" + (f"（单位：{table.unit}）" if table.unit else "")
+            label += f" · 第{table.page}页" if table.page else ""
+            with st.expander((":material/push_pin: " if cited else "") + label, expanded=cited):
+                st.dataframe(pd.DataFrame(list(table.rows), columns=unique(table.columns)),
+                             hide_index=True, width="stretch")
+
+
+doc_id = st.query_params.get("doc", "")
+if not doc_id:
+    st.title("原文")
+    documents = [d for d in corpus_summary(settings, user=role).documents if d["status"] == "complete"]
+    if not documents:
+        st.info("还没有导入任何文件。")
+        st.stop()
+    chosen = st.selectbox("选择文件", documents, format_func=lambda d: d["title"], index=None,
+                          placeholder="选择要查看的文件")
+    if chosen:
+        st.query_params["doc"] = chosen["id"]
+        st.rerun()
+    st.stop()
+document = get_document(doc_id, settings, user=role)
+if document is None:
+    st.error("找不到这个文件，或者它仅对工作人员可见（请先登录）。")
+    st.stop()
+show(document, _int("start"), _int("end"))
