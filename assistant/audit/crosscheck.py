@@ -55,7 +55,8 @@ def _eligible(fact: Fact) -> bool:
 def _figure(fact: Fact, unit: str = "元") -> Figure:
     """The figure with its amount in `unit` (a table in 元 against prose in 万元)."""
     scale = (to_yuan(1.0, fact.unit) or 1.0) / (to_yuan(1.0, unit) or 1.0)
-    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end, scale)
+    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end, scale,
+                  fact.unit)
 
 
 def _agrees(a: Fact, b: Fact) -> bool:

@@ -51,6 +51,7 @@ class Figure:
     start: int
     end: int
     scale: float = 1.0  # multiplier into the finding's unit (万元 figures in a 元 check …)
+    unit: str = ""  # the figure's own unit as the document states it
 
     @property
     def tolerance(self) -> float:

@@ -55,7 +55,8 @@ def _groups(doc: AuditDoc, facts: Sequence[Fact]) -> Iterator[list[Fact]]:
 
 
 def _figure(fact: Fact) -> Figure:
-    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end)
+    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end,
+                  unit=fact.unit)
 
 
 def _single(group: Sequence[Fact], key: str) -> Fact | None | bool:

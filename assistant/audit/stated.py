@@ -41,7 +41,8 @@ def check_stated(doc: AuditDoc) -> list[Finding]:
 
 
 def _figure(fact: Fact, scale: float = 1.0) -> Figure:
-    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end, scale)
+    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end, scale,
+                  fact.unit)
 
 
 def _before(fact: Fact, around: Sequence[Fact]) -> list[Fact]:
@@ -67,7 +68,8 @@ def _change(doc: AuditDoc, rate: Fact, around: Sequence[Fact]) -> list[Finding]:
     if abs(value.value - change.value) < 1e-9:  # from nothing: a rate of 100% is a convention
         return []
     # rates are compared unsigned: sources print '减少 5.95%' and '下降 -5.95%' alike
-    stated = Figure(rate.metric_raw or rate.metric, rate.text, abs(rate.value), rate.start, rate.end)
+    stated = Figure(rate.metric_raw or rate.metric, rate.text, abs(rate.value), rate.start, rate.end,
+                    unit=rate.unit)
     found = check("stated_change", doc.id, stated, [_figure(value), _figure(change)],
                   lambda v, c: 100 * abs(c) / (v - c), unit="%",
                   detail=f"所述变动率应等于变动额÷上年数：{change.text}÷({value.text}"

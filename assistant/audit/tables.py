@@ -2,7 +2,8 @@
 
 A table split over pages is checked as one when the continuation repeats its columns. A blank
 cell among the parts counts as zero (disclosures leave zeros blank); a blank total is not checked,
-nor a total none of whose parts is printed.
+nor a total none of whose parts is printed. Parts running to the last row read may go on where
+the reading stopped (a row printed past the page's rules): falling short there is not claimed.
 """
 
 from __future__ import annotations
@@ -131,26 +132,32 @@ def _body_rows(table: Table) -> Iterator[_Row]:
         yield _Row(row.label.strip(), row.code, cells)
 
 
-def _figure(row: _Row, col: int, columns: Sequence[str]) -> Figure:
+def _figure(row: _Row, col: int, columns: Sequence[str], unit: str) -> Figure:
     cell = row.cells[col]
     name = columns[col] if col < len(columns) else ""
     label = f"{row.label}（{name}）" if name else row.label
-    return Figure(label, cell.text, cell.value or 0.0, cell.start, cell.end)
+    return Figure(label, cell.text, cell.value or 0.0, cell.start, cell.end, unit=unit)
 
 
 def _sum_check(rule: str, doc_id: str, grid: _Grid, total: _Row, parts: Sequence[_Row], unit: str,
-               detail: str) -> list[Finding]:
+               detail: str, *, open_end: bool) -> list[Finding]:
     findings = []
     for col in sorted(c for c in total.cells if c < grid.width):
         present = [p for p in parts if col in p.cells]
         if not present:
             continue
-        inputs = [_figure(p, col, grid.columns) for p in present]
-        stated = _figure(total, col, grid.columns)
+        inputs = [_figure(p, col, grid.columns, unit) for p in present]
+        stated = _figure(total, col, grid.columns, unit)
+        if open_end and stated.value > sum(f.value for f in inputs):
+            continue
         found = check(rule, doc_id, stated, inputs, total_of, unit=unit, detail=detail)
         if found:
             findings.append(found)
     return findings
+
+
+def _last_numeric(grid: _Grid) -> _Row | None:
+    return next((r for r in reversed(grid.rows) if r.cells), None)
 
 
 def _row_totals(doc_id: str, grid: _Grid, unit: str) -> list[Finding]:
@@ -174,8 +181,9 @@ def _row_totals(doc_id: str, grid: _Grid, unit: str) -> list[Finding]:
     if not parts:
         return []
     title = grid.table.title or "表格"
+    last = _last_numeric(grid)
     return _sum_check("row_total", doc_id, grid, total, parts, unit,
-                      f"{title}：“{total.label}”行应等于各行之和")
+                      f"{title}：“{total.label}”行应等于各行之和", open_end=last is not total)
 
 
 def _code_rollups(doc_id: str, grid: _Grid, unit: str) -> list[Finding]:
@@ -193,7 +201,8 @@ def _code_rollups(doc_id: str, grid: _Grid, unit: str) -> list[Finding]:
         children = [r for r in block if len(r.code) == level]
         title = grid.table.title or "表格"
         findings += _sum_check("code_rollup", doc_id, grid, parent, children, unit,
-                               f"{title}：科目 {parent.code} {parent.label} 应等于其下级科目之和")
+                               f"{title}：科目 {parent.code} {parent.label} 应等于其下级科目之和",
+                               open_end=block[-1] is _last_numeric(grid))
     return findings
 
 
@@ -259,8 +268,8 @@ def _column_totals(doc_id: str, grid: _Grid, unit: str) -> list[Finding]:
         for row in grid.rows:
             if total_col not in row.cells or not any(c in row.cells for c in part_cols):
                 continue
-            stated = _figure(row, total_col, grid.columns)
-            inputs = [_figure(row, c, grid.columns) for c in part_cols if c in row.cells]
+            stated = _figure(row, total_col, grid.columns, unit)
+            inputs = [_figure(row, c, grid.columns, unit) for c in part_cols if c in row.cells]
             detail = f"{grid.table.title or '表格'}：“{row.label}”行的“{name}”应等于各分列之和"
             found = check("column_total", doc_id, stated, inputs, total_of, unit=unit, detail=detail)
             if found:
