@@ -32,7 +32,7 @@ def check_stated(doc: AuditDoc) -> list[Finding]:
         start, end = sentences.bounds(sentences.index(fact.start))
         around = in_span(prose, start, end)
         if fact.measure == "change_pct":
-            findings += _change(doc, fact, around)
+            findings += _change(doc, fact, around, _before_sentence(sentences, start, prose))
         elif fact.measure == "completion":
             findings += _completion(doc, fact, around)
         elif fact.measure == "share":
@@ -54,7 +54,17 @@ def _comparable(a: Fact, b: Fact) -> bool:
     return a.unit == b.unit and a.unit != "%"
 
 
-def _change(doc: AuditDoc, rate: Fact, around: Sequence[Fact]) -> list[Finding]:
+def _before_sentence(sentences: Sentences, start: int, prose: Sequence[Fact]) -> list[Fact]:
+    """The previous sentence's facts, when this one only compares ('与上年决算数相比减少…')."""
+    if start == 0 or sentences.text[start - 1] == "\n":  # a new paragraph continues nothing
+        return []
+    if not re.match(r"\s*(?:与|比|较|同比|相比)", sentences.text[start:start + 8]):
+        return []
+    first, _ = sentences.bounds(sentences.index(start - 1))
+    return in_span(prose, first, start)
+
+
+def _change(doc: AuditDoc, rate: Fact, around: Sequence[Fact], previous: Sequence[Fact]) -> list[Finding]:
     before = _before(rate, around)
     if not before or before[0].measure != "change" or before[0].unit == "%":
         return []
@@ -62,6 +72,8 @@ def _change(doc: AuditDoc, rate: Fact, around: Sequence[Fact]) -> list[Finding]:
     if re.search(r"原因|[。；;]", doc.text[change.end:rate.start]) or rate.start - change.end > 16:
         return []  # the rate belongs to another clause ('主要原因是…压减10%')
     value = next((f for f in before[1:] if f.measure == "value"), None)
+    if value is None and change.metric and not before[1:]:  # the figure is the previous sentence's
+        value = next((f for f in reversed(previous) if f.measure == "value" and f.metric == change.metric), None)
     between = [f for f in before[1:] if value and f.start > value.start]
     if value is None or between or not _comparable(value, change):
         return []

@@ -3,7 +3,8 @@
 A table split over pages is checked as one when the continuation repeats its columns. A blank
 cell among the parts counts as zero (disclosures leave zeros blank); a blank total is not checked,
 nor a total none of whose parts is printed. Parts running to the last row read may go on where
-the reading stopped (a row printed past the page's rules): falling short there is not claimed.
+the reading stopped (a row printed past the page's rules): a last block falling short of its
+parent, and a total above its rows in a table so cut, are not claimed.
 """
 
 from __future__ import annotations
@@ -183,11 +184,12 @@ def _row_totals(doc_id: str, grid: _Grid, unit: str) -> list[Finding]:
     title = grid.table.title or "表格"
     last = _last_numeric(grid)
     return _sum_check("row_total", doc_id, grid, total, parts, unit,
-                      f"{title}：“{total.label}”行应等于各行之和", open_end=last is not total)
+                      f"{title}：“{total.label}”行应等于各行之和",
+                      open_end=last is not total and _cut_at_end(grid))
 
 
-def _code_rollups(doc_id: str, grid: _Grid, unit: str) -> list[Finding]:
-    findings = []
+def _blocks(grid: _Grid) -> Iterator[tuple[_Row, list[_Row], list[_Row]]]:
+    """(parent, its whole block, its children one level down) for every coded parent row."""
     rows = [r for r in grid.rows if r.cells and r.code]
     for i, parent in enumerate(rows):
         block = []
@@ -195,14 +197,34 @@ def _code_rollups(doc_id: str, grid: _Grid, unit: str) -> list[Finding]:
             if not row.code.startswith(parent.code) or row.code == parent.code:
                 break
             block.append(row)
-        if not block:
-            continue
-        level = min(len(r.code) for r in block)
-        children = [r for r in block if len(r.code) == level]
-        title = grid.table.title or "表格"
+        if block:
+            level = min(len(r.code) for r in block)
+            yield parent, block, [r for r in block if len(r.code) == level]
+
+
+def _short(parent: _Row, children: Sequence[_Row]) -> bool:
+    """The children add up to less than the parent in some column."""
+    for col, cell in parent.cells.items():
+        parts = [c.cells[col] for c in children if col in c.cells]
+        if parts and (cell.value or 0) - sum(p.value or 0 for p in parts) > 0.5 * len(parts) + 0.5:
+            return True
+    return False
+
+
+def _cut_at_end(grid: _Grid) -> bool:
+    """The last block read falls short of its parent: the table went on past what was read."""
+    last = _last_numeric(grid)
+    return any(block[-1] is last and _short(parent, children) for parent, block, children in _blocks(grid))
+
+
+def _code_rollups(doc_id: str, grid: _Grid, unit: str) -> list[Finding]:
+    findings = []
+    last = _last_numeric(grid)
+    title = grid.table.title or "表格"
+    for parent, block, children in _blocks(grid):
         findings += _sum_check("code_rollup", doc_id, grid, parent, children, unit,
                                f"{title}：科目 {parent.code} {parent.label} 应等于其下级科目之和",
-                               open_end=block[-1] is _last_numeric(grid))
+                               open_end=block[-1] is last)
     return findings
 
 
