@@ -129,7 +129,7 @@ def test_officials_documents_are_not_audited_for_the_public(audit_store):
 
 @pytest.mark.parametrize("question,expected", [
     ("这份决算的数据有没有对不上的地方?", True), ("潼南区的三公经费合计对吗?", True),
-    ("汨罗市2018年决算数据是否一致?", True), ("请核对潼南区的预算表", True),
+    ("汨罗市2018年决算数据是否一致?", True), ("请核对潼南区的预算表", True), ("潼南区收支是否平衡?", True),
     ("潼南区2021年三公经费预算是多少?", False), ("哪个地方三公经费最高?", False),
     ("潼南区为什么2021年支出大幅增加?", False),
 ])
