@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant import compose, llm
+from assistant.audit.answer import answer_audit, asks_audit
 from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage, terms
 from assistant.filters import narrow
@@ -86,6 +87,8 @@ def ask(
         return slots
     if refusal := _not_stored(slots, context.catalog):
         return refusal
+    if asks_audit(text):  # whether the figures are right, not what they are
+        return answer_audit(text, slots, context.stores.engine, context.visibility, history)
     if slots.metrics and not (slots.why and slots.operation == "lookup" and not _asks_figure(text)):
         answer = _answer_sql(text, slots, context, read_text=True)
         if answer.route == "none":  # the figures say the question cannot be answered as asked

@@ -116,3 +116,44 @@ def test_summary_table_totals_equal_the_totals_the_prose_states(dev_store):
                          if abs(p.value_yuan - v) <= _half_unit_yuan(p.text, p.unit) + 0.005]
                 assert agree, (filename, [(p.text, p.unit) for p in prose], table_totals)
     assert checked >= 10
+
+
+# Every finding the audit makes on the dev PDFs, each checked by hand against the PDF's text: all
+# are the documents' own slips (a rate that disagrees with its figures, a prose figure that
+# disagrees with the tables), none a misreading of ours. A new finding here needs the same check.
+DEV_FINDINGS = sorted([
+    ("js_gaoyuan_2017_dept_budget.pdf", "stated_change", "79.05"),
+    ("js_gaoyuan_2018_dept_budget.pdf", "stated_change", "5.95"),
+    ("js_jianchayuan_2017_dept_budget.pdf", "stated_change", "2.31"),
+    ("js_jianchayuan_2017_dept_budget.pdf", "prose_table", "12323.46"),
+    ("js_jianchayuan_2018_dept_budget.pdf", "stated_change", "21.95"),
+    ("js_jianchayuan_2018_dept_budget.pdf", "stated_change", "9.1"),
+    ("js_jianchayuan_2018_dept_budget.pdf", "share", "99.94"),
+    ("js_jianchayuan_2018_dept_budget.pdf", "stated_change", "36.58"),
+    ("js_jianchayuan_2018_dept_budget.pdf", "stated_change", "0.06"),
+    ("js_jianchayuan_2018_dept_budget.pdf", "stated_change", "0.66"),
+    ("js_jianchayuan_2019_dept_budget.pdf", "stated_change", "10.06"),
+    ("js_jianchayuan_2019_dept_budget.pdf", "stated_change", "10.15"),
+    ("js_jianchayuan_2019_dept_budget.pdf", "stated_change", "13.22"),
+    ("js_jianchayuan_2019_dept_budget.pdf", "stated_change", "35.77"),
+    ("js_jianchayuan_2019_dept_budget.pdf", "stated_change", "34.38"),
+    ("js_jianchayuan_2019_dept_budget.pdf", "stated_change", "10.15"),
+    ("js_shengwei_bgt_2017_dept_budget_text.pdf", "stated_change", "1.66"),
+    ("js_shengwei_bgt_2019_dept_budget_text.pdf", "stated_change", "30"),
+    ("js_shengwei_bgt_2019_dept_budget_text.pdf", "stated_change", "16.07"),
+    ("js_zhengxie_bgt_2018_dept_budget_text.pdf", "stated_change", "66.69"),
+    ("sh_putuo_caizhengju_2024_dept_final.pdf", "share", "71.73"),
+])
+
+
+def test_the_audit_finds_only_the_documents_own_slips(dev_store):
+    from assistant.audit import audit_all
+
+    stores, _ = dev_store
+    with stores.engine.connect() as conn:
+        names = dict(conn.execute(select(db.documents.c.id, db.documents.c.filename)).all())
+    found = audit_all(engine=stores.engine)
+    assert sorted((names[doc], f.rule, f.stated.text) for doc, fs in found.items() for f in fs) == DEV_FINDINGS
+    for findings in found.values():
+        for finding in findings:  # every figure of a finding is cited where it is printed
+            assert [c.quote for c in finding.citations] == [finding.stated.text, *(i.text for i in finding.inputs)]

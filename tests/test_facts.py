@@ -109,6 +109,15 @@ def test_miluo_changes_against_the_prior_year():
     assert find(facts, value=846.77, metric="财政拨款支出", scope="决算")  # 支出决算数为846.77万元
 
 
+def test_a_sentence_that_only_compares_continues_the_previous_sentence():
+    _, facts = seed("003")  # '…支出决算为4.5万元…。与上年决算数相比减少0.45万元,减少了9.09%。'
+    change = find(facts, value=-0.45, metric="公务接待费", measure="change")
+    assert change and change[0].text == "0.45"
+    assert find(facts, value=-9.09, metric="公务接待费", measure="change_pct")
+    alone = facts_of("单位概况如下。\n与上年相比减少0.45万元。")  # no sentence before it to continue
+    assert not find(alone, value=-0.45)
+
+
 def test_miluo_reception_batches_and_visitors():
     _, facts = seed("003")
     assert find(facts, value=4.5, metric="公务接待费", scope="决算")

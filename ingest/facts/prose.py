@@ -4,7 +4,9 @@ Each number with a unit is read with the clause before it (back to the last comm
 bracket, never past the previous figure). The clause gives the measure (a change after 增加/减少,
 a share after 占, a completion after 完成预算的), the subject (the metric words) and the scope.
 A clause without its own subject ('支出决算为4.5万元', '比2017年增加…') takes the subject of the
-sentence's previous figure, then a label before a colon, then the item heading above the sentence.
+sentence's previous figure, then a label before a colon, then the item heading above the sentence;
+a sentence opening with a comparison ('与上年决算数相比减少0.45万元') continues the subject of the
+sentence before it in the same paragraph.
 
 Changes are signed: a decrease (减少/下降/降低 …) is stored negative while `text` keeps the number
 as printed, so `parse_number(fact.text) == -fact.value` for decreases.
@@ -66,6 +68,7 @@ _ORGANISATION = re.compile(r"俱乐部|办公室|中心|委员会|公司|学校|
 _BUDGET_METRIC = "年初预算"
 _WORDS = re.compile(r"[一-龥A-Za-z]")
 _SECTION_LABEL = re.compile(r"(情况|说明|概况|其中|包括|如下)$")
+_OPENS_WITH_COMPARISON = re.compile(r"^\s*(?:与|比|较|同比|相比)")
 
 
 @dataclass(frozen=True)
@@ -81,18 +84,24 @@ class _Subject:
 def extract_prose_facts(doc: Document, tables: Sequence[Table]) -> list[Fact]:
     """Every figure stated in the document's sentences outside `tables`."""
     facts: list[Fact] = []
+    before: tuple[int, _Subject | None] = (-1, None)  # end and last subject of the previous sentence
     for sentence in split_sentences(doc.text, tables) + cell_sentences(doc.text, tables):
-        facts.extend(_SentenceReader(doc, sentence).read())
+        same_paragraph = 0 <= before[0] <= sentence.start and "\n" not in doc.text[before[0]:sentence.start]
+        reader = _SentenceReader(doc, sentence, before[1] if same_paragraph else None)
+        facts.extend(reader.read())
+        before = (sentence.end, reader.main or reader.last)
     return facts
 
 
 class _SentenceReader:
     """Reads one sentence's figures left to right, carrying the subject of the last value."""
 
-    def __init__(self, doc: Document, sentence: Sentence) -> None:
+    def __init__(self, doc: Document, sentence: Sentence, before: _Subject | None = None) -> None:
         self.doc = doc
         self.offset = sentence.start
         self.text = doc.text[sentence.start : sentence.end]
+        # the previous sentence's subject, for a sentence that only compares it ('与上年…相比减少')
+        self.before = before if _OPENS_WITH_COMPARISON.match(self.text) else None
         self.heading = sentence.heading
         self.last: _Subject | None = None  # subject of the previous value figure
         self.main: _Subject | None = None  # … of the previous one outside brackets
@@ -193,7 +202,7 @@ class _SentenceReader:
         subject even when they are generic.
         """
         previous = self.main if self.last_in_brackets and not in_brackets else self.last
-        fallback = previous or self._label_subject(label) or self._heading_subject()
+        fallback = previous or self._label_subject(label) or self._heading_subject() or self.before
         if measure in ("share", "completion"):
             return (
                 _with(fallback, own, _carried_metric(fallback, unit, measure)) if fallback else None

@@ -1,0 +1,78 @@
+"""Run every check on a document: `audit(doc_id) -> list[Finding]`, each with its citations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from sqlalchemy import Engine, select
+
+from assistant.audit.crosscheck import check_crosscheck
+from assistant.audit.findings import Finding
+from assistant.audit.load import AuditDoc, load_doc
+from assistant.audit.parts import check_parts
+from assistant.audit.stated import check_stated
+from assistant.audit.tables import check_tables
+from assistant.sources import cite
+from gongkai import db
+from gongkai.db import get_engine
+from gongkai.errors import UserFacingError
+from gongkai.settings import Settings, get_settings
+
+# The checks, in the order their findings are listed; a relation two checks both see is
+# reported once, by the first.
+CHECKS: tuple[tuple[str, Callable[[AuditDoc], list[Finding]]], ...] = (
+    ("表格合计与分项", check_tables),
+    ("三公经费、基本支出构成与收支平衡", check_parts),
+    ("所述增减、完成率与占比", check_stated),
+    ("正文与表格一致", check_crosscheck),
+)
+CHECK_NAMES = tuple(name for name, _ in CHECKS)
+EVERYONE = ("public", "official")
+
+
+class AuditError(UserFacingError):
+    code = "audit"
+
+
+def _engine(settings: Settings | None, engine: Engine | None) -> Engine:
+    return engine or get_engine((settings or get_settings()).database_url)
+
+
+def audit(doc_id: str, *, settings: Settings | None = None, engine: Engine | None = None,
+          visibility: Sequence[str] = EVERYONE) -> list[Finding]:
+    """The findings of one stored document, in text order of the stated figure."""
+    engine = _engine(settings, engine)
+    d = db.documents.c
+    with engine.connect() as conn:
+        seen = conn.execute(select(d.visibility).where(d.id == doc_id, d.status == "complete")).first()
+    if seen is None or seen.visibility not in visibility:
+        raise AuditError(f"没有找到文件 {doc_id}。")
+    doc = load_doc(engine, doc_id)
+    findings: list[Finding] = []
+    claimed: set[tuple] = set()
+    for _, run in CHECKS:
+        for finding in run(doc):
+            key = (finding.stated.start, frozenset(f.start for f in finding.inputs))
+            if key in claimed:
+                continue
+            claimed.add(key)
+            findings.append(_cited(engine, finding))
+    return sorted(findings, key=lambda f: f.stated.start)
+
+
+def _cited(engine: Engine, finding: Finding) -> Finding:
+    spans = [finding.stated, *finding.inputs]
+    return replace(finding, citations=tuple(
+        cite(engine, finding.doc_id, f.start, f.end, widen=False) for f in spans))
+
+
+def audit_all(*, settings: Settings | None = None, engine: Engine | None = None,
+              visibility: Sequence[str] = EVERYONE, doc_ids: Sequence[str] = ()) -> dict[str, list[Finding]]:
+    """Findings per document, for every complete document the user may see (or those named)."""
+    engine = _engine(settings, engine)
+    d = db.documents.c
+    query = select(d.id).where(d.status == "complete", d.visibility.in_(visibility)).order_by(d.filename)
+    with engine.connect() as conn:
+        ids = list(doc_ids) or [row.id for row in conn.execute(query)]
+    return {doc_id: audit(doc_id, engine=engine, visibility=visibility) for doc_id in ids}
