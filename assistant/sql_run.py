@@ -3,7 +3,8 @@
 SQLite queries run on their own read-only connection (`mode=ro`, `query_only`), with an
 authorizer that allows reading whitelisted columns and calling allowed functions only, and a
 progress handler that stops them at the deadline (datasette's approach). PostgreSQL queries run
-in a READ ONLY transaction with a statement timeout.
+as the read-only role `gongkai.db.READER_ROLE` (SELECT on the whitelisted columns only), in a
+READ ONLY transaction with a statement timeout.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from assistant.sql_guard import QUERYABLE, SqlRejected, check_sql
+from gongkai import db
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +154,11 @@ def _authorize(
 def _run_postgres(
     sql: str, engine: Engine, fetch: int, timeout_s: float
 ) -> tuple[tuple[str, ...], list[tuple]]:
-    """A READ ONLY transaction with a statement timeout, always rolled back (untested for now)."""
+    """As the reader role, in a READ ONLY transaction with a statement timeout; rolled back."""
     with engine.connect() as conn:
         try:
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            conn.exec_driver_sql(f"SET LOCAL ROLE {db.READER_ROLE}")
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
             result = conn.exec_driver_sql(sql)
             rows = [tuple(row) for row in result.fetchmany(fetch)]

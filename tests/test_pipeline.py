@@ -14,6 +14,8 @@ from ingest.pipeline import ingest_file
 from tests.conftest import SAMPLES, sample_path
 from vectorstore import chroma_store
 
+pytestmark = pytest.mark.backends("embedded", "server")
+
 
 def _facts(engine, **where):
     query = select(db.facts)
@@ -165,25 +167,28 @@ def test_check_repairs_orphan_vectors_and_missing_vectors(stores, settings):
     assert store.check(stores) == {"vectors_without_rows": [], "rows_without_vectors": []}
 
 
-def test_cli_reports_bad_files_and_goes_on(tmp_path, capsys):
+def test_cli_reports_bad_files_and_goes_on(settings, use_settings, tmp_path, capsys):
+    use_settings(settings)
+    data = str(settings.data_dir)
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(sample_path("002"), folder / "good.txt")
     (folder / "empty.txt").write_bytes(b"")
     (folder / "garbage.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20)
     (folder / "notes.exe").write_bytes(b"MZ\x90\x00")
-    code = ingest_cli([str(folder), str(folder / "notes.exe"), "--data-dir", str(tmp_path / "data")])
+    code = ingest_cli([str(folder), str(folder / "notes.exe"), "--data-dir", data])
     out = capsys.readouterr().out
     assert code == 1
     assert "good.txt" in out and "ingested" in out
     assert out.count("failed") == 3
-    assert ingest_cli(["--list", "--data-dir", str(tmp_path / "data")]) == 0
+    assert ingest_cli(["--list", "--data-dir", data]) == 0
     listed = capsys.readouterr().out
     assert "柞水" in listed
 
 
-def test_cli_if_empty_skips_a_filled_store(tmp_path, capsys):
-    data = str(tmp_path / "data")
+def test_cli_if_empty_skips_a_filled_store(settings, use_settings, capsys):
+    use_settings(settings)
+    data = str(settings.data_dir)
     assert ingest_cli([str(sample_path("000")), "--data-dir", data]) == 0
     assert ingest_cli(["--if-empty", str(SAMPLES), "--data-dir", data]) == 0
     assert "跳过" in capsys.readouterr().out
