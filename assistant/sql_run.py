@@ -154,18 +154,25 @@ def _authorize(
 def _run_postgres(
     sql: str, engine: Engine, fetch: int, timeout_s: float
 ) -> tuple[tuple[str, ...], list[tuple]]:
-    """As the reader role, in a READ ONLY transaction with a statement timeout; rolled back."""
+    """As the reader role, in a READ ONLY transaction with a statement timeout; rolled back.
+
+    Prepared (the extended protocol), the query is one statement only: psycopg would otherwise
+    send it as a simple query, which runs every statement it holds. With (empty) parameters a
+    literal '%' is written '%%'.
+    """
     with engine.connect() as conn:
+        driver = conn.connection.dbapi_connection
         try:
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            conn.exec_driver_sql(f"SET LOCAL ROLE {db.READER_ROLE}")
-            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
-            result = conn.exec_driver_sql(sql)
-            rows = [tuple(row) for row in result.fetchmany(fetch)]
-            return tuple(result.keys()), rows
-        except DBAPIError as err:
-            if getattr(err.orig, "pgcode", None) == "57014":  # query_canceled: statement_timeout
+            with driver.cursor() as cursor:
+                cursor.execute("SET TRANSACTION READ ONLY")
+                cursor.execute(f"SET LOCAL ROLE {db.READER_ROLE}")
+                cursor.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
+                cursor.execute(sql.replace("%", "%%"), (), prepare=True)
+                rows = [tuple(row) for row in cursor.fetchmany(fetch)]
+                return tuple(d.name for d in cursor.description or ()), rows
+        except engine.dialect.loaded_dbapi.Error as err:
+            if getattr(err, "sqlstate", None) == "57014":  # query_canceled: statement_timeout
                 raise QueryTimeout from err
-            raise
+            raise DBAPIError(sql, None, err) from err
         finally:
-            conn.rollback()
+            driver.rollback()

@@ -179,6 +179,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _postgres_numeric_as_float(dbapi_connection, _record) -> None:
+    """NUMERIC results (SUM of integers, ROUND) as floats, as SQLite gives them: a Decimal would
+    not add to the floats of the facts."""
+    from psycopg.types.numeric import FloatLoader
+
+    dbapi_connection.adapters.register_loader("numeric", FloatLoader)
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     """One engine per URL, with the schema created on first use."""
@@ -189,6 +197,7 @@ def get_engine(url: str) -> Engine:
     if url.startswith("postgresql"):
         # pre-ping: a restarted server's dead connections are replaced, not handed out
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        event.listen(engine, "connect", _postgres_numeric_as_float)
         try:
             create_postgres_schema(engine)
         except OperationalError as error:  # not cached: the next call tries again
