@@ -10,7 +10,7 @@ from sqlalchemy import select
 from gongkai import db
 from ingest import store
 from ingest.__main__ import main as ingest_cli
-from ingest.pipeline import ingest_file
+from ingest.pipeline import ingest_file, open_stores
 from tests.conftest import SAMPLES, sample_path
 from vectorstore import chroma_store
 
@@ -192,3 +192,24 @@ def test_cli_if_empty_skips_a_filled_store(settings, use_settings, capsys):
     assert ingest_cli([str(sample_path("000")), "--data-dir", data]) == 0
     assert ingest_cli(["--if-empty", str(SAMPLES), "--data-dir", data]) == 0
     assert "跳过" in capsys.readouterr().out
+
+
+def test_cli_workers_fill_a_server_deployment_in_parallel(backend, settings, use_settings, tmp_path,
+                                                          capsys):
+    use_settings(settings)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for prefix in ("000", "001"):
+        shutil.copy(sample_path(prefix), folder / f"{prefix}.txt")
+    shutil.copy(sample_path("000"), folder / "same_bytes_as_000.txt")
+    code = ingest_cli([str(folder), "--workers", "2", "--data-dir", str(settings.data_dir)])
+    out = capsys.readouterr().out
+    if backend == "embedded":  # embedded Chroma is not safe across processes: refused, untouched
+        assert code == 1 and "并行导入" in out and "GONGKAI_CHROMA_URL" in out
+        assert not settings.data_dir.exists()
+        return
+    assert code == 0, out
+    assert out.count("ingested") == 2 and out.count("unchanged") == 1
+    stores = open_stores(settings)
+    assert len(store.list_documents(stores.engine)) == 2
+    assert store.check(stores) == {"vectors_without_rows": [], "rows_without_vectors": []}
