@@ -136,11 +136,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n")[0])
     parser.add_argument("--backends", default="embedded,server", help="comma-separated")
     parser.add_argument("--users", default=",".join(map(str, DEFAULT_USERS)), help="levels of N")
-    parser.add_argument("--requests", type=int, default=100,
+    parser.add_argument("--requests", type=int, default=200,
                         help="requests per level, at least 2 per user")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    console = Console()
+    console = Console(width=max(100, Console().width))  # the table must never be cut
     questions = load_questions()
     table = Table(title="bench.load: concurrent users asking the eval questions")
     columns = ("backend", "users", "requests", "errors", "changed", "req/s", "p50 ms", "p95 ms",
