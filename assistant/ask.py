@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant import compose, llm
+from assistant.availability import answer_when_stores_down
 from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage
 from assistant.sources import cite, comparison_before
@@ -54,6 +55,7 @@ def clean_question(question: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()[:MAX_QUESTION_CHARS]
 
 
+@answer_when_stores_down(lambda message, detail: Answer(message, "none", f"存储不可用：{detail}"[:200]))
 def ask(
     question: str,
     history: Sequence[Answer] = (),

@@ -20,7 +20,6 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 PG_SUPERUSER = "gongkai"
@@ -31,10 +30,56 @@ class ServerUnavailable(RuntimeError):
     """A test server could not be started; the message says what to install or check."""
 
 
-@dataclass(frozen=True)
 class PostgresServer:
-    host: str
-    port: int
+    """A throwaway cluster in `root` (trust auth on localhost, fsync off), stoppable and
+    restartable on the same port and data."""
+
+    host = "127.0.0.1"
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.bin_dir = root, postgres_bin()
+        self.data, self.sockets, self.log = root / "data", root / "run", root / "server.log"
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.sockets.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(root, "postgres")
+            shutil.chown(self.sockets, "postgres")
+        try:
+            subprocess.run(
+                [
+                    str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", PG_SUPERUSER,
+                    "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
+                ],
+                check=True, capture_output=True, text=True, **_as_postgres_user(),
+            )
+        except subprocess.CalledProcessError as error:
+            raise ServerUnavailable(f"initdb failed: {error.stderr}") from error
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log_file:
+            self.process = subprocess.Popen(
+                [
+                    str(self.bin_dir / "postgres"), "-D", str(self.data), "-p", str(self.port),
+                    "-h", self.host, "-k", str(self.sockets), "-c", "fsync=off",
+                    "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                    "-c", "max_connections=400", "-c", "shared_buffers=64MB",
+                ],
+                stdout=log_file, stderr=subprocess.STDOUT, **_as_postgres_user(),
+            )
+        _wait(self.answers, self.process, self.log, "PostgreSQL")
+
+    def stop(self) -> None:
+        _stop(self.process, signal.SIGINT)  # "fast" shutdown: clients are disconnected
+
+    def answers(self) -> bool:
+        import psycopg
+
+        try:
+            with psycopg.connect(self._dsn("postgres"), connect_timeout=2):
+                return True
+        except psycopg.OperationalError:
+            return False
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{PG_SUPERUSER}@{self.host}:{self.port}/{database}"
@@ -44,16 +89,26 @@ class PostgresServer:
         import psycopg
 
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-        dsn = f"host={self.host} port={self.port} user={PG_SUPERUSER} dbname=postgres"
-        with psycopg.connect(dsn, autocommit=True) as conn:
+        with psycopg.connect(self._dsn("postgres"), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def _dsn(self, database: str) -> str:
+        return f"host={self.host} port={self.port} user={PG_SUPERUSER} dbname={database}"
 
-@dataclass(frozen=True)
+
 class ChromaServer:
-    host: str
-    port: int
+    """`chroma run` from this venv's chromadb with its data in `root`, stoppable and restartable
+    on the same port and data."""
+
+    host = "127.0.0.1"
+
+    def __init__(self, root: Path) -> None:
+        self.command = Path(sys.executable).parent / "chroma"
+        if not self.command.exists():
+            raise ServerUnavailable(f"no `chroma` command next to {sys.executable}")
+        self.root, self.log, self.port = root, root / "server.log", free_port()
+        self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
@@ -62,6 +117,25 @@ class ChromaServer:
     def new_database(self, prefix: str = "t") -> str:
         """The server's URL naming a fresh Chroma database (created on first use by the app)."""
         return f"{self.url}/{prefix}_{uuid.uuid4().hex[:12]}"
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log_file:
+            self.process = subprocess.Popen(
+                [str(self.command), "run", "--path", str(self.root / "data"), "--host", self.host,
+                 "--port", str(self.port)],
+                stdout=log_file, stderr=subprocess.STDOUT,
+            )
+        _wait(self.answers, self.process, self.log, "Chroma")
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+    def answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
 
 
 def free_port() -> int:
@@ -88,87 +162,32 @@ def _as_postgres_user() -> dict[str, object]:
 
 @contextlib.contextmanager
 def postgres_server() -> Iterator[PostgresServer]:
-    """A fresh cluster (trust auth on localhost, fsync off: it is thrown away) for the session."""
-    bin_dir = postgres_bin()
+    """A running throwaway cluster, removed at the end."""
     root = Path(tempfile.mkdtemp(prefix="gongkai-pg-"))
-    data, sockets = root / "data", root / "run"
-    sockets.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sockets, "postgres")
-    port = free_port()
-    log = root / "server.log"
-    process = None
+    server = None
     try:
-        subprocess.run(
-            [
-                str(bin_dir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "--auth=trust",
-                "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
-            ],
-            check=True, capture_output=True, text=True, **_as_postgres_user(),
-        )
-        with open(log, "wb") as log_file:
-            process = subprocess.Popen(
-                [
-                    str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
-                    "-h", "127.0.0.1", "-k", str(sockets), "-c", "fsync=off",
-                    "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                    "-c", "max_connections=400", "-c", "shared_buffers=64MB",
-                ],
-                stdout=log_file, stderr=subprocess.STDOUT, **_as_postgres_user(),
-            )
-        server = PostgresServer("127.0.0.1", port)
-        _wait(lambda: _postgres_answers(server), process, log, "PostgreSQL")
+        server = PostgresServer(root)
+        server.start()
         yield server
-    except subprocess.CalledProcessError as error:
-        raise ServerUnavailable(f"initdb failed: {error.stderr}") from error
     finally:
-        _stop(process, signal.SIGINT)  # postgres: "fast" shutdown, not waiting for clients
+        if server is not None:
+            server.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 
 @contextlib.contextmanager
 def chroma_server() -> Iterator[ChromaServer]:
-    """`chroma run` from this venv's chromadb, with its data in a temporary folder."""
-    chroma = Path(sys.executable).parent / "chroma"
-    if not chroma.exists():
-        raise ServerUnavailable(f"no `chroma` command next to {sys.executable}")
+    """A running `chroma run` server with its data in a temporary folder, removed at the end."""
     root = Path(tempfile.mkdtemp(prefix="gongkai-chroma-"))
-    port = free_port()
-    log = root / "server.log"
-    process = None
+    server = None
     try:
-        with open(log, "wb") as log_file:
-            process = subprocess.Popen(
-                [str(chroma), "run", "--path", str(root / "data"), "--host", "127.0.0.1",
-                 "--port", str(port)],
-                stdout=log_file, stderr=subprocess.STDOUT,
-            )
-        server = ChromaServer("127.0.0.1", port)
-        _wait(lambda: _chroma_answers(server), process, log, "Chroma")
+        server = ChromaServer(root)
+        server.start()
         yield server
     finally:
-        _stop(process)
+        if server is not None:
+            server.stop()
         shutil.rmtree(root, ignore_errors=True)
-
-
-def _postgres_answers(server: PostgresServer) -> bool:
-    import psycopg
-
-    try:
-        dsn = f"host={server.host} port={server.port} user={PG_SUPERUSER} dbname=postgres"
-        with psycopg.connect(dsn, connect_timeout=2):
-            return True
-    except psycopg.OperationalError:
-        return False
-
-
-def _chroma_answers(server: ChromaServer) -> bool:
-    try:
-        with urllib.request.urlopen(f"{server.url}/api/v2/heartbeat", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def _wait(answers, process: subprocess.Popen, log: Path, name: str) -> None:
