@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _ingest(console, stores, settings, paths, overrides, workers=1) -> int:
+    if cleared := store.finish_interrupted(stores):
+        console.print(f"已清理上次中断的导入：{' '.join(cleared)}")
     files = list(expand_paths(paths))
     results = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
