@@ -68,6 +68,8 @@ def settings(tmp_path, backend, request):
     settings = backend_settings(backend, tmp_path / "data", request)
     yield settings
     get_engine(settings.database_url).dispose()  # server connections are not left open
+    if backend == "server":
+        request.getfixturevalue("servers")[0].drop_database(settings.sql_url)
 
 
 @pytest.fixture
