@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ingest import store  # noqa: E402
-from ingest.__main__ import main  # noqa: E402
-from vectorstore import chroma_store  # noqa: E402
-from vectorstore.embeddings import Embedder  # noqa: E402
+from ingest import store
+from ingest.__main__ import main
+from vectorstore import chroma_store
+from vectorstore.embeddings import Embedder
 
 
 def die(*_args: object, **_kwargs: object) -> None:
@@ -31,7 +31,7 @@ def arm(point: str) -> None:
     elif point == "vectors":
         real_add = chroma_store.add_chunks
 
-        def add_some_then_die(collection, chunks, embeddings, fields):  # noqa: ANN001
+        def add_some_then_die(collection, chunks, embeddings, fields):
             real_add(collection, chunks[:3], embeddings[:3], fields)
             die()
 
@@ -39,7 +39,7 @@ def arm(point: str) -> None:
     elif point == "sql":
         real_fact_row, calls = store._fact_row, []
 
-        def fact_row_then_die(fact, doc):  # noqa: ANN001
+        def fact_row_then_die(fact, doc):
             calls.append(fact)
             if len(calls) > 2:  # the document row and the first facts are in the transaction
                 die()
