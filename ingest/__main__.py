@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 from gongkai.errors import UserFacingError
 from gongkai.settings import get_settings
 from ingest import store
+from ingest.lock import exclusive_run
 from ingest.parallel import check_parallel, ingest_parallel
 from ingest.pipeline import expand_paths, ingest_file, open_stores
 
@@ -52,18 +53,19 @@ def main(argv: list[str] | None = None) -> int:
         stores = open_stores(settings)
         if args.list:
             return _list(console, stores)
-        if args.delete:
-            return _delete(console, stores, args.delete)
-        if args.check:
-            return _check(console, stores)
-        if not args.paths:
-            console.print("请给出要导入的文件或文件夹。")
-            return 2
-        if args.if_empty and store.list_documents(stores.engine):
-            console.print("数据库中已有文件，跳过导入。")
-            return 0
-        overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
-        return _ingest(console, stores, settings, args.paths, overrides, args.workers)
+        with exclusive_run(stores.engine, settings):  # writers: one run at a time
+            if args.delete:
+                return _delete(console, stores, args.delete)
+            if args.check:
+                return _check(console, stores)
+            if not args.paths:
+                console.print("请给出要导入的文件或文件夹。")
+                return 2
+            if args.if_empty and store.list_documents(stores.engine):
+                console.print("数据库中已有文件，跳过导入。")
+                return 0
+            overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+            return _ingest(console, stores, settings, args.paths, overrides, args.workers)
     except UserFacingError as error:
         console.print(f"[red]错误：[/red]{error.message}")
         return 1

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from gongkai import db
 from ingest import store
 from ingest.__main__ import main as ingest_cli
+from ingest.lock import exclusive_run
 from ingest.pipeline import ingest_file, open_stores
 from tests.conftest import SAMPLES, sample_path
 from vectorstore import chroma_store
@@ -213,3 +214,13 @@ def test_cli_workers_fill_a_server_deployment_in_parallel(backend, settings, use
     stores = open_stores(settings)
     assert len(store.list_documents(stores.engine)) == 2
     assert store.check(stores) == {"vectors_without_rows": [], "rows_without_vectors": []}
+
+
+def test_a_second_ingestion_run_is_refused_while_one_runs(settings, use_settings, capsys):
+    use_settings(settings)
+    stores = open_stores(settings)
+    with exclusive_run(stores.engine, settings):  # as another `python -m ingest` would hold it
+        code = ingest_cli([str(sample_path("000")), "--data-dir", str(settings.data_dir)])
+        assert code == 1 and "另一个导入" in capsys.readouterr().out
+        assert store.list_documents(stores.engine) == []
+    assert ingest_cli(["--check", "--data-dir", str(settings.data_dir)]) == 0  # free again
