@@ -115,7 +115,7 @@ def save_document(
 def finish_interrupted(stores: Stores) -> list[str]:
     """Clear what killed runs left: documents still 'pending' or 'deleting', rows and vectors.
 
-    Only for a moment when no other process is ingesting into the same stores.
+    Only while no other process ingests into the same stores (`ingest.lock.exclusive_run`).
     """
     d = db.documents.c
     with stores.engine.connect() as conn:
