@@ -34,3 +34,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data
+
+# The server-backend tests start a throwaway PostgreSQL cluster (tests/servers.py): Debian's
+# server must be installed. An extra prerequisite line, so `test` above stays as it is.
+.PHONY: postgresql-server
+test: postgresql-server
+postgresql-server:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update && apt-get install -y --no-install-recommends postgresql)

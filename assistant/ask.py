@@ -18,6 +18,7 @@ from typing import Any
 
 from assistant import compose, llm
 from assistant.audit.answer import answer_audit, asks_audit
+from assistant.availability import answer_when_stores_down
 from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage, terms
 from assistant.filters import narrow
@@ -57,6 +58,7 @@ def clean_question(question: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()[:MAX_QUESTION_CHARS]
 
 
+@answer_when_stores_down(lambda message, detail: Answer(message, "none", f"存储不可用：{detail}"[:200]))
 def ask(
     question: str,
     history: Sequence[Answer] = (),

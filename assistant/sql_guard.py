@@ -19,6 +19,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.pushdown_projections import pushdown_projections
 from sqlglot.optimizer.qualify import qualify
 
+from assistant.sql_dialect import for_postgres
 from gongkai import db
 from gongkai.errors import UserFacingError
 
@@ -123,6 +124,8 @@ def _checked(
         _enforce_limit(tree, max_limit)
         _restrict_to_visible(tree, cte_names, visibility)
         tree = _pruned(tree)
+        if dialect == "postgres":  # SQLite's loose types said in PostgreSQL's strict ones
+            tree = for_postgres(tree, QUALIFY_SCHEMA)
         safe_sql = tree.sql(dialect=dialect, identify=True, comments=False)
     except SqlRejected:
         raise

@@ -3,7 +3,8 @@
 SQLite queries run on their own read-only connection (`mode=ro`, `query_only`), with an
 authorizer that allows reading whitelisted columns and calling allowed functions only, and a
 progress handler that stops them at the deadline (datasette's approach). PostgreSQL queries run
-in a READ ONLY transaction with a statement timeout.
+as the read-only role `gongkai.db.READER_ROLE` (SELECT on the whitelisted columns only), in a
+READ ONLY transaction with a statement timeout.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from assistant.sql_guard import QUERYABLE, SqlRejected, check_sql
+from gongkai import db
 
 log = logging.getLogger(__name__)
 
@@ -182,18 +184,30 @@ def _authorize(
 def _run_postgres(
     sql: str, engine: Engine, fetch: int, timeout_s: float, params: Mapping[str, Any]
 ) -> tuple[tuple[str, ...], list[tuple]]:
-    """A READ ONLY transaction with a statement timeout, always rolled back (untested for now)."""
+    """As the reader role, in a READ ONLY transaction with a statement timeout; rolled back.
+
+    Prepared (the extended protocol), the query is one statement only: psycopg would otherwise
+    send it as a simple query, which runs every statement it holds. With (empty) parameters a
+    literal '%' is written '%%'.
+    """
     with engine.connect() as conn:
+        driver = conn.connection.dbapi_connection
         try:
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
-            # without values, no parameter dict: the driver would read a bare % as a format
-            result = conn.exec_driver_sql(sql, dict(params)) if params else conn.exec_driver_sql(sql)
-            rows = [tuple(row) for row in result.fetchmany(fetch)]
-            return tuple(result.keys()), rows
-        except DBAPIError as err:
-            if getattr(err.orig, "pgcode", None) == "57014":  # query_canceled: statement_timeout
+            with driver.cursor() as cursor:
+                cursor.execute("SET TRANSACTION READ ONLY")
+                cursor.execute(f"SET LOCAL ROLE {db.READER_ROLE}")
+                cursor.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
+                cursor.execute(_percent_escaped(sql), dict(params), prepare=True)
+                rows = [tuple(row) for row in cursor.fetchmany(fetch)]
+                return tuple(d.name for d in cursor.description or ()), rows
+        except engine.dialect.loaded_dbapi.Error as err:
+            if getattr(err, "sqlstate", None) == "57014":  # query_canceled: statement_timeout
                 raise QueryTimeout from err
-            raise
+            raise DBAPIError(sql, None, err) from err
         finally:
-            conn.rollback()
+            driver.rollback()
+
+
+def _percent_escaped(sql: str) -> str:
+    """A literal '%' doubled for the driver; the guard's named placeholders `%(name)s` kept."""
+    return re.sub(r"%(?!\(\w+\)s)", "%%", sql)

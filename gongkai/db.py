@@ -2,6 +2,11 @@
 
 A document's rows are written in one transaction; `documents.status` is 'complete' only once its
 vectors are stored too, and readers see complete documents only.
+
+SQLite (the default) or PostgreSQL, by URL. On PostgreSQL the schema is created on first use
+under an advisory lock (several processes may start at once), with a read-only role
+(`READER_ROLE`) that may SELECT only the columns untrusted queries may read; the assistant runs
+its SQL as that role.
 """
 
 from __future__ import annotations
@@ -22,7 +27,12 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    text,
 )
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+
+from gongkai.errors import StoreError
 
 metadata = MetaData()
 
@@ -152,13 +162,33 @@ chunks = Table(
 # Tables a document owns, children first so deletes need no cascade support.
 DOCUMENT_TABLES = (facts, table_cells, doc_tables, chunks, pages, documents)
 
+# What an untrusted query (ours or an LLM's) may read: the full text is served by retrieval and
+# paths are ours. `assistant.sql_guard` whitelists the same columns.
+HIDDEN_COLUMNS = {"documents": ("text", "path")}
+READER_COLUMNS: dict[str, tuple[str, ...]] = {
+    table.name: tuple(
+        c.name for c in table.columns if c.name not in HIDDEN_COLUMNS.get(table.name, ())
+    )
+    for table in (facts, documents, doc_tables, table_cells)
+}
+READER_ROLE = "gongkai_reader"
+SCHEMA_LOCK = 0x6E676B6169  # pg_advisory_xact_lock key: 'ngkai'
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers keep reading while ingestion writes
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _postgres_numeric_as_float(dbapi_connection, _record) -> None:
+    """NUMERIC results (SUM of integers, ROUND) as floats, as SQLite gives them: a Decimal would
+    not add to the floats of the facts."""
+    from psycopg.types.numeric import FloatLoader
+
+    dbapi_connection.adapters.register_loader("numeric", FloatLoader)
 
 
 @lru_cache(maxsize=8)
@@ -168,6 +198,20 @@ def get_engine(url: str) -> Engine:
         from pathlib import Path
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("postgresql"):
+        # pre-ping: a restarted server's dead connections are replaced, not handed out
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        event.listen(engine, "connect", _postgres_numeric_as_float)
+        try:
+            create_postgres_schema(engine)
+        except OperationalError as error:  # not cached: the next call tries again
+            engine.dispose()
+            raise StoreError(
+                f"无法连接数据库服务器 {engine.url.render_as_string(hide_password=True)}，"
+                "请检查它是否在运行。",
+                detail=str(error.orig),
+            ) from error
+        return engine
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -176,3 +220,38 @@ def get_engine(url: str) -> Engine:
         for index in table.indexes:
             index.create(engine, checkfirst=True)
     return engine
+
+
+def create_postgres_schema(engine: Engine) -> None:
+    """Tables, indexes and the read-only role, created once however many processes start."""
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        metadata.create_all(conn)
+        _grant_reader(conn)
+
+
+def _grant_reader(conn: Connection) -> None:
+    """The reader role may SELECT the whitelisted columns and nothing else; we may become it.
+
+    Roles are cluster-wide, so another database may create it at the same moment: a duplicate
+    is fine. Without the right to create roles, an administrator creates it (see the README).
+    """
+    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": READER_ROLE})
+    if exists.first() is None:
+        conn.execute(text(
+            f"DO $$ BEGIN CREATE ROLE {READER_ROLE} NOLOGIN; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        ))
+    for table, columns in READER_COLUMNS.items():
+        granted = conn.execute(text(
+            "SELECT bool_and(has_column_privilege(:r, :t, c, 'SELECT'))"
+            " FROM unnest(CAST(:cs AS text[])) c"
+        ), {"r": READER_ROLE, "t": table, "cs": list(columns)}).scalar_one()
+        if not granted:  # only the tables' owner may grant: ask only when something is missing
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            conn.execute(text(f'GRANT SELECT ({quoted}) ON "{table}" TO {READER_ROLE}'))
+    member = conn.execute(
+        text("SELECT pg_has_role(current_user, :r, 'MEMBER')"), {"r": READER_ROLE}
+    ).scalar_one()
+    if not member:
+        conn.execute(text(f"GRANT {READER_ROLE} TO current_user"))

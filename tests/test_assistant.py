@@ -9,6 +9,8 @@ import pytest
 from assistant.__main__ import main as assistant_cli
 from assistant.ask import ask
 
+pytestmark = pytest.mark.backends("embedded", "server")
+
 
 @pytest.fixture
 def settings(sample_store):
@@ -74,7 +76,8 @@ def test_hostile_questions_are_answered_or_refused_cleanly(settings, question):
     assert ask("潼南区2021年三公经费预算是多少?", settings=settings).rows  # facts still there
 
 
-def test_cli_json_carries_answer_route_citations_and_sql(settings, capsys):
+def test_cli_json_carries_answer_route_citations_and_sql(settings, use_settings, capsys):
+    use_settings(settings)
     code = assistant_cli(["汨罗市2018年项目支出占总支出多少?", "--json", "--data-dir", str(settings.data_dir)])
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["route"] == "sql" and "63.68%" in data["answer"]

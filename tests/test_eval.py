@@ -28,6 +28,8 @@ from bench.eval import (
 )
 from tests.conftest import SAMPLES
 
+pytestmark = pytest.mark.backends("embedded", "server")  # the stored samples' tests only
+
 MIN_ACCURACY = 0.90
 AGGREGATES = ("rank", "total", "share")
 

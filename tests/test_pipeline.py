@@ -10,9 +10,12 @@ from sqlalchemy import select
 from gongkai import db
 from ingest import store
 from ingest.__main__ import main as ingest_cli
-from ingest.pipeline import ingest_file
+from ingest.lock import exclusive_run
+from ingest.pipeline import ingest_file, open_stores
 from tests.conftest import SAMPLES, sample_path
 from vectorstore import chroma_store
+
+pytestmark = pytest.mark.backends("embedded", "server")
 
 
 def _facts(engine, **where):
@@ -165,25 +168,59 @@ def test_check_repairs_orphan_vectors_and_missing_vectors(stores, settings):
     assert store.check(stores) == {"vectors_without_rows": [], "rows_without_vectors": []}
 
 
-def test_cli_reports_bad_files_and_goes_on(tmp_path, capsys):
+def test_cli_reports_bad_files_and_goes_on(settings, use_settings, tmp_path, capsys):
+    use_settings(settings)
+    data = str(settings.data_dir)
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(sample_path("002"), folder / "good.txt")
     (folder / "empty.txt").write_bytes(b"")
     (folder / "garbage.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20)
     (folder / "notes.exe").write_bytes(b"MZ\x90\x00")
-    code = ingest_cli([str(folder), str(folder / "notes.exe"), "--data-dir", str(tmp_path / "data")])
+    code = ingest_cli([str(folder), str(folder / "notes.exe"), "--data-dir", data])
     out = capsys.readouterr().out
     assert code == 1
     assert "good.txt" in out and "ingested" in out
     assert out.count("failed") == 3
-    assert ingest_cli(["--list", "--data-dir", str(tmp_path / "data")]) == 0
+    assert ingest_cli(["--list", "--data-dir", data]) == 0
     listed = capsys.readouterr().out
     assert "柞水" in listed
 
 
-def test_cli_if_empty_skips_a_filled_store(tmp_path, capsys):
-    data = str(tmp_path / "data")
+def test_cli_if_empty_skips_a_filled_store(settings, use_settings, capsys):
+    use_settings(settings)
+    data = str(settings.data_dir)
     assert ingest_cli([str(sample_path("000")), "--data-dir", data]) == 0
     assert ingest_cli(["--if-empty", str(SAMPLES), "--data-dir", data]) == 0
     assert "跳过" in capsys.readouterr().out
+
+
+def test_cli_workers_fill_a_server_deployment_in_parallel(backend, settings, use_settings, tmp_path,
+                                                          capsys):
+    use_settings(settings)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for prefix in ("000", "001"):
+        shutil.copy(sample_path(prefix), folder / f"{prefix}.txt")
+    shutil.copy(sample_path("000"), folder / "same_bytes_as_000.txt")
+    code = ingest_cli([str(folder), "--workers", "2", "--data-dir", str(settings.data_dir)])
+    out = capsys.readouterr().out
+    if backend == "embedded":  # embedded Chroma is not safe across processes: refused, untouched
+        assert code == 1 and "并行导入" in out and "GONGKAI_CHROMA_URL" in out
+        assert not settings.data_dir.exists()
+        return
+    assert code == 0, out
+    assert out.count("ingested") == 2 and out.count("unchanged") == 1
+    stores = open_stores(settings)
+    assert len(store.list_documents(stores.engine)) == 2
+    assert store.check(stores) == {"vectors_without_rows": [], "rows_without_vectors": []}
+
+
+def test_a_second_ingestion_run_is_refused_while_one_runs(settings, use_settings, capsys):
+    use_settings(settings)
+    stores = open_stores(settings)
+    with exclusive_run(stores.engine, settings):  # as another `python -m ingest` would hold it
+        code = ingest_cli([str(sample_path("000")), "--data-dir", str(settings.data_dir)])
+        assert code == 1 and "另一个导入" in capsys.readouterr().out
+        assert store.list_documents(stores.engine) == []
+    assert ingest_cli(["--check", "--data-dir", str(settings.data_dir)]) == 0  # free again

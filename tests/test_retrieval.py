@@ -25,6 +25,8 @@ from vectorstore.retrieval import Filters, GongkaiRetriever, HybridRetriever
 QUESTIONS = ROOT / "bench" / "retrieval_questions.yaml"
 EVERYONE = Filters(visibility=("public", "official"))
 
+pytestmark = pytest.mark.backends("embedded", "server")
+
 
 @pytest.fixture(scope="module")
 def samples(sample_store):

@@ -20,19 +20,52 @@ UPSERT_BATCH = 1000  # Chroma caps one request's size; servers prefer moderate b
 
 
 def get_client(settings: Settings) -> Any:
-    """Chroma's embedded persistent client, or an HTTP client when `chroma_url` is set."""
+    """Chroma's embedded persistent client, or an HTTP client when `chroma_url` is set.
+
+    `http://host:port/name` uses the server's database `name` (created when missing), so one
+    server can hold several deployments; without a path, the server's default database.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
-        return chromadb.HttpClient(
-            host=url.hostname or "localhost", port=url.port or 8000,
-            ssl=url.scheme == "https", settings=chroma_settings,
-        )
+        server = {"host": url.hostname or "localhost", "port": url.port or 8000,
+                  "ssl": url.scheme == "https"}
+        database = url.path.strip("/")
+        try:
+            if database:
+                _ensure_database(database, server)
+            return chromadb.HttpClient(
+                **server, settings=chroma_settings, **({"database": database} if database else {})
+            )
+        except Exception as error:  # chromadb raises ValueError/httpx errors for a dead server
+            raise StoreError(
+                f"无法连接向量库服务器 {settings.chroma_url}，请检查它是否在运行。",
+                detail=f"{type(error).__name__}: {error}",
+            ) from error
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+def _ensure_database(name: str, server: dict[str, Any]) -> None:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from chromadb.errors import ChromaError, NotFoundError
+
+    admin = chromadb.AdminClient(ChromaSettings(
+        chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=server["host"],
+        chroma_server_http_port=server["port"], chroma_server_ssl_enabled=server["ssl"],
+        anonymized_telemetry=False,
+    ))
+    try:
+        admin.get_database(name)
+    except NotFoundError:
+        try:
+            admin.create_database(name)
+        except ChromaError:  # another process created it first
+            admin.get_database(name)
 
 
 def get_collection(client: Any, embedding_function: Any) -> Any:
