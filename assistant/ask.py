@@ -23,7 +23,7 @@ from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage, terms
 from assistant.filters import narrow
 from assistant.sources import cite, comparison_before, get_source, ingest_stamps
-from assistant.sql_build import fact_query
+from assistant.sql_build import common_slots, fact_query, measures_for
 from assistant.text_figures import figure_row, with_text_figures
 from assistant.types import Answer, Citation, CorpusFilters, Slots
 from assistant.understand import metric_words, understand
@@ -109,6 +109,32 @@ def ask(
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
 
 
+def warm_sql(settings: Settings | None = None, users: Sequence[str] = ("public",)) -> int:
+    """Ready the SQL route before anyone asks (the app runs it at start-up): each user kind's
+    catalog is loaded, the question reader's word lists too, and the common question shapes'
+    SQL built and checked by the guard.
+    Returns how many queries were checked."""
+    engine = _stores(settings or get_settings()).engine
+    return sum(warm_queries(engine, VISIBILITY.get(user, ("public",))) for user in users)
+
+
+def warm_queries(engine: Any, visibility: tuple[str, ...] = ("public",)) -> int:
+    """warm_sql on one engine and visibility: the catalog loaded, the common shapes guarded."""
+    from assistant.sql_run import guarded_sql
+
+    catalog = load_catalog(engine, visibility)
+    understand("各地2021年三公经费预算是多少?", catalog)  # loads its word lists (~0.7 s) once
+    queries: dict[str, tuple[str, ...]] = {}  # SQL text -> its parameter names, one per shape
+    for slots in common_slots():
+        # _answer_sql's queries: the asked measures, and for a change the values as well
+        for measures in dict.fromkeys((measures_for(slots), ("value",))):
+            query = fact_query(slots, measures=measures)
+            queries[query.sql] = tuple(query.params)
+    for sql, params in queries.items():
+        guarded_sql(sql, engine, visibility=visibility, params=params)
+    return len(queries)
+
+
 def _naming_figure(question: str, slots: Slots) -> str:
     """A follow-up that leaves its figure unsaid ('呈贡区呢?') is searched with the figure's name."""
     if any(word in question for word in metric_words(slots.metrics)):
@@ -143,8 +169,7 @@ def _answer_sql(question: str, slots: Slots, context: Context, *, read_text: boo
     """The figures' answer from SQL; with `read_text`, places the facts miss are read from text."""
     from assistant.sql_run import run_sql
 
-    measures = ("change", "change_pct") if slots.operation == "change" else ("value",)
-    query = fact_query(slots, measures=measures)
+    query = fact_query(slots, measures=measures_for(slots))
     result = run_sql(query.sql, context.stores.engine, visibility=context.visibility,
                      params=query.params)
     rows = [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []

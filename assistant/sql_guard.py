@@ -8,16 +8,17 @@ user may see, and carries a LIMIT.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import logging
 from collections.abc import Collection, Iterable
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.journal import revert
 from sqlglot.optimizer.pushdown_projections import pushdown_projections
 from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema, ensure_schema
 
 from assistant.sql_dialect import for_postgres
 from gongkai import db
@@ -40,6 +41,10 @@ QUALIFY_SCHEMA = {
         if c.name in columns
     }
     for name, columns in QUERYABLE.items()
+}
+# Built once per dialect: qualify() would otherwise rebuild the schema from the dict on every call.
+SCHEMAS: dict[str, MappingSchema] = {
+    read: ensure_schema(QUALIFY_SCHEMA, dialect=read) for read in ("sqlite", "postgres")
 }
 # Names a CTE may not take: any stored table, and the engines' own catalogues.
 RESERVED_TABLE_NAMES = frozenset(db.metadata.tables) | {"information_schema"}
@@ -123,10 +128,11 @@ def _checked(
         _check_stars(tree)
         _enforce_limit(tree, max_limit)
         _restrict_to_visible(tree, cte_names, visibility)
-        tree = _pruned(tree)
+        _prune(tree)
         if dialect == "postgres":  # SQLite's loose types said in PostgreSQL's strict ones
             tree = for_postgres(tree, QUALIFY_SCHEMA)
-        safe_sql = tree.sql(dialect=dialect, identify=True, comments=False)
+        # identify=True quotes every identifier; the tree is not used again, so no copy
+        safe_sql = tree.sql(dialect=dialect, identify=True, comments=False, copy=False)
     except SqlRejected:
         raise
     except Exception as err:
@@ -259,11 +265,10 @@ def _qualified(tree: exp.Query, read: str) -> exp.Query:
     try:
         return qualify(
             tree,
-            schema=QUALIFY_SCHEMA,
+            schema=SCHEMAS[read],
             dialect=read,
             validate_qualify_columns=True,
-            identify=True,
-            quote_identifiers=True,
+            quote_identifiers=False,  # the output is generated with identify=True: all quoted
         )
     except SqlglotError as err:
         raise SqlRejected(
@@ -335,13 +340,15 @@ def _visible_document(alias: str, visibility: Iterable[str]) -> exp.Expression:
     return exp.and_(shown, complete)
 
 
-def _pruned(tree: exp.Expression) -> exp.Expression:
+def _prune(tree: exp.Expression) -> None:
     """Subqueries select only the columns the query uses, so the shown SQL stays readable."""
+    journal: list = []
     try:
-        return pushdown_projections(tree.copy())
+        pushdown_projections(tree, journal=journal)
     except Exception:  # sqlglot's optimizer can trip on odd but valid trees
         log.debug("projection pruning failed", exc_info=True)
-        return tree  # pruning is cosmetic: keep the full, equally safe query
+        # pruning is cosmetic: undo any part done and keep the full, equally safe query
+        revert(journal)
 
 
 def _recheck_output(safe_sql: str, dialect: str) -> None:

@@ -79,10 +79,8 @@ def run_sql(
     params = dict(params or {})
     if not all(isinstance(v, str | int | float) for v in params.values()):
         return _failed(sql, "查询参数无效", "parameter values must be str, int or float")
-    try:  # one more row than shown tells whether the answer was cut
-        safe_sql = check_sql(
-            sql, dialect=dialect, max_limit=max_rows + 1, visibility=visibility, params=params
-        )
+    try:
+        safe_sql = guarded_sql(sql, engine, visibility=visibility, max_rows=max_rows, params=params)
     except SqlRejected as err:
         return _failed(sql, err.message, err.detail or "")
     runner = _run_sqlite if dialect == "sqlite" else _run_postgres
@@ -103,6 +101,23 @@ def run_sql(
         columns=columns,
         rows=tuple(rows[:max_rows]),
         truncated=len(rows) > max_rows,
+    )
+
+
+def guarded_sql(
+    sql: str,
+    engine: Engine,
+    *,
+    visibility: Collection[str] = ("public",),
+    max_rows: int = 1000,
+    params: Collection[str] = (),
+) -> str:
+    """The guard's form of `sql` that run_sql runs on `engine` (checked once, then cached), or
+    SqlRejected; a warm-up calls it to check queries before anyone asks."""
+    # one more row than shown tells whether the answer was cut
+    return check_sql(
+        sql, dialect=SQLGLOT_DIALECTS[engine.dialect.name], max_limit=max_rows + 1,
+        visibility=visibility, params=params,
     )
 
 

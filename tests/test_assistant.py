@@ -83,3 +83,26 @@ def test_cli_json_carries_answer_route_citations_and_sql(settings, use_settings,
     assert code == 0 and data["route"] == "sql" and "63.68%" in data["answer"]
     assert {"doc_id", "start", "end", "quote"} <= set(data["citations"][0])
     assert data["sql"] and data["columns"] and data["rows"]
+
+
+def test_the_warm_up_guards_the_shapes_questions_take(settings):
+    """After warm_sql, questions of the common shapes find their SQL checked and the catalog
+    loaded: the guard's and the catalog's caches are hit, never missed."""
+    from assistant import catalog, sql_build, sql_guard
+    from assistant.ask import warm_sql
+
+    for cache in (sql_guard._checked, sql_build._template, catalog._load_catalog):
+        cache.cache_clear()
+    checked = warm_sql(settings)
+    assert checked > 100 and sql_guard._checked.cache_info().currsize == checked
+    guard, loads = sql_guard._checked.cache_info(), catalog._load_catalog.cache_info()
+    questions = (
+        "潼南区2021年三公经费预算是多少?", "哪个地方三公经费最低?", "潼南区和柞水县的三公经费对比",
+        "柞水县2023年项目支出占总支出多少?", "汨罗市2018年公务接待费比上年减少多少?",
+        "潼南区、柞水县和汨罗市的三公经费合计多少?",
+    )
+    for question in questions:
+        assert ask(question, settings=settings).route == "sql", question
+    after = sql_guard._checked.cache_info()
+    assert after.misses == guard.misses and after.hits > guard.hits
+    assert catalog._load_catalog.cache_info().misses == loads.misses

@@ -415,3 +415,23 @@ def test_builder_templates_answer_as_their_inlined_sql(fiscal_db):
         inline = run_sql(query.inlined(), engine)
         assert bound.ok and bound.rows and bound.rows == inline.rows
         assert not leaks(bound.rows)
+
+
+def test_padded_lists_share_a_shape_and_answer_as_the_unpadded_query(fiscal_db):
+    from assistant.sql_build import fact_query
+    from assistant.types import Slots
+
+    engine, _ = fiscal_db
+    three = Slots(metrics=("三公经费", "公务接待费", "一般公共预算支出"), years=(2022, 2023, 2021),
+                  localities=("重庆市潼南区", "陕西省柞水县", "湖南省汨罗市"))  # fmt: skip
+    four = Slots(metrics=(*three.metrics, "项目支出"), years=(*three.years, 2020),
+                 localities=(*three.localities, "云南省澄江市"))  # fmt: skip
+    padded = fact_query(three)
+    assert padded.sql == fact_query(four).sql  # 3 and 4 values: one SQL text, one guard check
+    assert padded.params["locality3"] == padded.params["locality2"] == "湖南省汨罗市"
+    exact = fact_query(three, pad=False)
+    assert "locality3" not in exact.params and exact.sql != padded.sql
+    bound = run_sql(padded.sql, engine, params=padded.params)
+    unpadded = run_sql(exact.sql, engine, params=exact.params)
+    assert bound.ok and len(bound.rows) == 9  # every visible figure, none twice
+    assert bound.rows == unpadded.rows and not leaks(bound.rows)
