@@ -197,7 +197,7 @@ def _authorize(
 
 
 def _run_postgres(
-    sql: str, engine: Engine, fetch: int, timeout_s: float, params: Mapping[str, Any]
+    sql: str, engine: Engine, fetch: int, timeout_s: float, params: Mapping[str, Any] | None = None
 ) -> tuple[tuple[str, ...], list[tuple]]:
     """As the reader role, in a READ ONLY transaction with a statement timeout; rolled back.
 
@@ -212,7 +212,7 @@ def _run_postgres(
                 cursor.execute("SET TRANSACTION READ ONLY")
                 cursor.execute(f"SET LOCAL ROLE {db.READER_ROLE}")
                 cursor.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
-                cursor.execute(_percent_escaped(sql), dict(params), prepare=True)
+                cursor.execute(_percent_escaped(sql), dict(params or {}), prepare=True)
                 rows = [tuple(row) for row in cursor.fetchmany(fetch)]
                 return tuple(d.name for d in cursor.description or ()), rows
         except engine.dialect.loaded_dbapi.Error as err:
