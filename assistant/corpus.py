@@ -16,7 +16,9 @@ def corpus_overview(settings: Settings) -> tuple[list[dict[str, Any]], dict[str,
 
 
 def warm_up(settings: Settings) -> None:
-    """Load the embedding model and build the retrieval index now, so the first question is fast."""
-    from assistant.ask import _retriever
+    """Load the embedding model, build the retrieval index and check the common SQL shapes now,
+    so the first question is fast."""
+    from assistant.ask import _retriever, warm_sql
 
     _retriever(settings).warm()
+    warm_sql(settings)
