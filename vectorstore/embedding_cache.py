@@ -29,7 +29,8 @@ def text_key(text: str) -> str:
 class EmbeddingCache:
     """Vectors of `embedder`'s passages, read from and written to `engine`'s cache table.
 
-    `encode(texts)` is a drop-in for `embedder.encode_documents`; `hits` and `misses` count texts.
+    `encode(texts)` is a drop-in for `embedder.encode_documents`; `hits` and `misses` count
+    distinct texts (a text repeated within one call is embedded once and counted once).
     """
 
     def __init__(self, engine: Engine, embedder: Embedder) -> None:
@@ -44,13 +45,13 @@ class EmbeddingCache:
         keys = [text_key(t) for t in texts]
         found = self._lookup(set(keys))
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        self.hits += len(found)
+        self.misses += len(missing)
         if missing:
             vectors = self.embedder.encode_documents(list(missing.values()))
             fresh = dict(zip(missing, vectors, strict=True))
             self._store(fresh)
             found.update(fresh)
-        self.misses += len(missing)
-        self.hits += len(texts) - len(missing)
         if not texts:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         return np.vstack([found[k] for k in keys]).astype(np.float32, copy=False)
