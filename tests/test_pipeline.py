@@ -126,7 +126,7 @@ def test_a_failure_mid_document_stores_nothing(stores, settings, monkeypatch, fa
         raise RuntimeError("injected failure")
 
     if failing == "embed":
-        monkeypatch.setattr(stores.embedder, "embed_documents", boom)
+        monkeypatch.setattr(stores.embedder, "encode_documents", boom)
     elif failing == "vectors":  # the second batch of vectors fails after the first was written
         real_upsert = stores.collection.upsert
         calls = []
