@@ -96,7 +96,10 @@ def test_question_citation_and_source_viewer_in_chromium(server):
             chat_input.fill(QUESTION)
             chat_input.press("Enter")
 
-            answer = page.get_by_test_id("stChatMessage").last
+            messages = page.get_by_test_id("stChatMessage")
+            # two questions, two answers: else `.last` may still be the comparison, which names 0.07 too
+            expect(messages).to_have_count(4, timeout=180_000)
+            answer = messages.nth(3)
             expect(answer).to_contain_text(FIGURE, timeout=180_000)
             expect(answer.get_by_text("引用来源")).to_be_visible()
             citation = answer.get_by_role("link", name=re.compile(r"查看原文 \[1\]"))
