@@ -126,7 +126,7 @@ def corpus_summary(settings: Settings, *, user: str = "public") -> CorpusSummary
     columns = [c for c in db.documents.c if c.name != "text"]
     with _engine(settings).connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(
-            select(*columns).where(d.visibility.in_(visible_to(user)))
+            select(*columns).where(d.visibility.in_(visible_to(user)), *_finished_unless_official(user))
             .order_by(d.locality, d.year, d.title)
         )]
     complete = [r for r in rows if r["status"] == "complete"]
@@ -138,6 +138,12 @@ def corpus_summary(settings: Settings, *, user: str = "public") -> CorpusSummary
         counts={"chunks": sum(r["chunks"] for r in complete), "doc_tables": sum(r["tables"] for r in complete),
                 "facts": sum(r["facts"] for r in complete)},
     )
+
+
+def _finished_unless_official(user: str) -> tuple[Any, ...]:
+    """An unfinished row is 'public' and titled by its file name until its run completes it:
+    public users see complete documents only."""
+    return () if user == "official" else (db.documents.c.status == "complete",)
 
 
 def example_questions(settings: Settings, *, user: str = "public", limit: int = 5) -> list[str]:
