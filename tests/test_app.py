@@ -197,6 +197,7 @@ def test_official_uploads_sets_visibility_and_deletes_public_is_refused(tmp_path
 
     documents = app.dataframe[1].value
     assert len(documents) == 1 and documents["可见范围"][0] == "公开"
+    _upload_while_the_cli_ingests(app, tmp_path / "data")
     doc_id = documents["编号"][0]
     app.selectbox(key="manage_doc").select_index(0).run()
     app.button(key="set_visibility").click().run()
@@ -317,3 +318,20 @@ def test_viewer_links_round_trip():
     assert spans_from(citation_params(cites[:1]), 1000) == ((300, 309),)
     with pytest.raises(ValueError):
         citation_params([*cites, Citation("other", "t", None, None, None, 1, 2, "x")])
+
+
+def _upload_while_the_cli_ingests(app: AppTest, data_dir) -> None:
+    """A second ingestion while one runs: a Chinese message in the page, nothing written."""
+    from assistant.ask import _stores
+    from gongkai.settings import get_settings
+    from ingest.lock import exclusive_run
+
+    settings = get_settings(data_dir=data_dir)
+    sample = sample_path("003")
+    with exclusive_run(_stores(settings).engine, settings):  # as `python -m ingest` holds it
+        app.file_uploader[0].set_value([(sample.name, sample.read_bytes(), "text/plain")])
+        next(b for b in app.button if b.label == "开始导入").click().run()
+    assert not app.exception
+    assert "另一个导入" in app.error[0].value
+    assert not (data_dir / "uploads" / sample.name).exists()
+    assert len(app.dataframe[0].value) == 1  # the documents list: still only the first upload
