@@ -105,6 +105,7 @@ def ask(
                                       reason="数据表中没有找到对应数字，改为检索原文",
                                       figure_words=metric_words(slots.metrics)),
             llm.chat_model(context.settings), context.stores.engine, context.visibility, context.catalog,
+            filters=filters,
         )
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
 
