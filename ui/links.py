@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from assistant.types import Citation
 
 Span = tuple[int, int]
-MAX_MARKS = 20  # spans one link may mark; a finding cites far fewer
+MAX_MARKS = 60  # spans one link may mark: a table total with all its rows fits
 _MARKS = re.compile(r"[0-9]{1,9}-[0-9]{1,9}(?:,[0-9]{1,9}-[0-9]{1,9})*")
 _OFFSET = re.compile(r"[0-9]{1,9}")
 
