@@ -105,6 +105,7 @@ def ask(
                                       reason="数据表中没有找到对应数字，改为检索原文",
                                       figure_words=metric_words(slots.metrics)),
             llm.chat_model(context.settings), context.stores.engine, context.visibility, context.catalog,
+            filters=filters,
         )
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
 
@@ -357,8 +358,27 @@ def _with_reasons(question: str, answer: Answer, slots: Slots, context: Context)
     reasons = _answer_retrieval(question, slots, context, reason="原因说明")
     if reasons.route == "none":
         return answer
+    citations, numbers = _merged_citations(answer.citations, reasons.citations)
     offset = len(answer.citations)
-    text = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", reasons.answer)
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)) + offset)}]",
+                  reasons.answer)
     return Answer(f"{answer.answer}\n{text}", "both", f"{answer.why}；并检索原因说明",
-                  answer.citations + reasons.citations, answer.sql, answer.columns, answer.rows,
-                  answer.chart, slots)
+                  citations, answer.sql, answer.columns, answer.rows, answer.chart, slots)
+
+
+def _merged_citations(
+    first: tuple[Citation, ...], more: tuple[Citation, ...]
+) -> tuple[tuple[Citation, ...], dict[int, int]]:
+    """`first` then those of `more` that no kept citation overlaps (same document, overlapping
+    span): a reason quoted from the figure's own sentence keeps the figure's number. Returns the
+    citations and each of `more`'s numbers (1-based) → its number among them."""
+    kept = list(first)
+    numbers = {}
+    for n, citation in enumerate(more, 1):
+        same = next((i for i, k in enumerate(kept, 1) if k.doc_id == citation.doc_id
+                     and k.start < citation.end and citation.start < k.end), None)
+        if same is None:
+            kept.append(citation)
+            same = len(kept)
+        numbers[n] = same
+    return tuple(kept), numbers

@@ -21,6 +21,7 @@ from gongkai import db
 from gongkai.errors import AccessError, IngestError
 from gongkai.settings import Settings
 from gongkai.types import IngestResult
+from ingest.lock import exclusive_run, ingestion_run
 from ingest.pipeline import SUPPORTED_SUFFIXES
 from ingest.vocab import MONEY_UNITS
 
@@ -126,7 +127,7 @@ def corpus_summary(settings: Settings, *, user: str = "public") -> CorpusSummary
     columns = [c for c in db.documents.c if c.name != "text"]
     with _engine(settings).connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(
-            select(*columns).where(d.visibility.in_(visible_to(user)))
+            select(*columns).where(d.visibility.in_(visible_to(user)), *_finished_unless_official(user))
             .order_by(d.locality, d.year, d.title)
         )]
     complete = [r for r in rows if r["status"] == "complete"]
@@ -138,6 +139,12 @@ def corpus_summary(settings: Settings, *, user: str = "public") -> CorpusSummary
         counts={"chunks": sum(r["chunks"] for r in complete), "doc_tables": sum(r["tables"] for r in complete),
                 "facts": sum(r["facts"] for r in complete)},
     )
+
+
+def _finished_unless_official(user: str) -> tuple[Any, ...]:
+    """An unfinished row is 'public' and titled by its file name until its run completes it:
+    public users see complete documents only."""
+    return () if user == "official" else (db.documents.c.status == "complete",)
 
 
 def example_questions(settings: Settings, *, user: str = "public", limit: int = 5) -> list[str]:
@@ -229,16 +236,28 @@ def ingest_uploads(
 ) -> list[IngestResult]:
     """Save uploaded files under data_dir/uploads and ingest each; one result per file, in order.
 
-    `progress(done, total, name)` is called before each file and once at the end.
+    `progress(done, total, name)` is called before each file and once at the end. Raises
+    IngestionBusy (a Chinese message) when another ingestion runs, before any file is saved.
     """
-    from ingest.pipeline import ingest_file
-
     _require_official(user)
     if visibility not in VISIBILITIES:
         raise IngestError(f"可见范围只能是 public 或 official，而不是 {visibility}。")
+    stores = _stores(settings)
+    with ingestion_run(stores, settings):  # as the CLI: one run per deployment, leftovers cleared
+        return _save_and_ingest(files, stores, settings, visibility, progress)
+
+
+def _save_and_ingest(
+    files: Sequence[tuple[str, bytes]],
+    stores: Any,
+    settings: Settings,
+    visibility: str,
+    progress: Callable[[int, int, str], None] | None,
+) -> list[IngestResult]:
+    from ingest.pipeline import ingest_file
+
     folder = settings.data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
-    stores = _stores(settings)
     results = []
     for done, (name, content) in enumerate(files):
         safe = safe_filename(name)
@@ -271,7 +290,9 @@ def delete_document(doc_id: str, settings: Settings, *, user: str) -> bool:
     from ingest.store import delete_document as delete
 
     _require_official(user)
-    return delete(_stores(settings), doc_id)
+    stores = _stores(settings)
+    with exclusive_run(stores.engine, settings):  # as `python -m ingest --delete`
+        return delete(stores, doc_id)
 
 
 def reingest_document(doc_id: str, settings: Settings, *, user: str) -> IngestResult:
@@ -287,7 +308,9 @@ def reingest_document(doc_id: str, settings: Settings, *, user: str) -> IngestRe
     path = Path(row.path)
     if not path.is_file():
         return IngestResult(row.path, "failed", error=f"原文件已不在 {row.path}，无法重新导入；请重新上传。")
-    return ingest_file(path, _stores(settings), settings, visibility=row.visibility, force=True)
+    stores = _stores(settings)
+    with ingestion_run(stores, settings):
+        return ingest_file(path, stores, settings, visibility=row.visibility, force=True)
 
 
 def set_visibility(doc_id: str, visibility: str, settings: Settings, *, user: str) -> bool:

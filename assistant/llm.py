@@ -37,7 +37,7 @@ from assistant.llm_prompts import (
 )
 from assistant.sources import cite, get_source
 from assistant.sql_run import SqlResult, run_sql
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Citation, CorpusFilters
 from gongkai import db
 from gongkai.errors import UserFacingError
 
@@ -184,8 +184,10 @@ def answer_with_llm_sql(
     schema_description: str,
     examples: Sequence[tuple[str, str]] = (),
     max_rows: int = 200,
+    filters: CorpusFilters | None = None,
 ) -> SqlResult:
-    """Generate SQL, run it through the guard; once more with the error if that fails."""
+    """Generate SQL, run it through the guard; once more with the error if that fails.
+    `filters` (the user's corpus filters) restrict every table the SQL reads."""
     messages = sql_messages(question, schema_description, examples)
     result = SqlResult(ok=False, sql="", reason="大模型未能生成查询", detail="no reply")
     for _attempt in range(2):
@@ -198,7 +200,7 @@ def answer_with_llm_sql(
                 ok=False, sql="", reason="回复中没有 SQL 查询", detail="no SQL in reply"
             )
         else:
-            result = run_sql(sql, engine, visibility=visibility, max_rows=max_rows)
+            result = run_sql(sql, engine, visibility=visibility, max_rows=max_rows, filters=filters)
             if result.ok:
                 return result
             log.info("LLM SQL refused or failed: %s (%s)\n%s", result.reason, result.detail, sql)
@@ -273,35 +275,42 @@ def figure_answer_or(
     engine: Engine,
     visibility: Collection[str],
     catalog: Any,
+    filters: CorpusFilters | None = None,
 ) -> Answer:
     """For a figure question the offline parser could not answer from SQL: the LLM's guarded
-    query when it finds rows, else `offline()` (with LLM_FALLBACK_NOTE when the LLM failed)."""
+    query when it finds rows, else `offline()` (with LLM_FALLBACK_NOTE when the LLM failed).
+    `filters` (the UI's sidebar) narrow what the model is shown and what its SQL can read."""
     if model is None:
         return offline()
-    localities = [loc.full for loc in catalog.localities]
+    filters = filters or CorpusFilters()
+    localities = [loc.full for loc in catalog.localities
+                  if not filters.localities or loc.full in filters.localities]
+    years = [y for y in catalog.years if not filters.years or y in filters.years]
     result = answer_with_llm_sql(
         question, model, engine, visibility,
-        schema_description=describe_schema(localities, catalog.years),
-        examples=example_queries(localities, catalog.years),
+        schema_description=describe_schema(localities, years),
+        examples=example_queries(localities, years), filters=filters,
     )  # fmt: skip
     if not result.ok:
         return with_fallback_note(offline())
     if not result.rows:
         return offline()
     try:
-        answer = _answer_from_rows(result, engine, visibility)
+        answer = _answer_from_rows(result, engine, visibility, filters)
     except Exception:  # rows of the model's making: odd types must not break the answer
         log.warning("LLM rows could not be shown", exc_info=True)
         return with_fallback_note(offline())
     return answer if answer.answer.strip() else offline()  # rows with nothing to show
 
 
-def _answer_from_rows(result: SqlResult, engine: Engine, visibility: Collection[str]) -> Answer:
+def _answer_from_rows(
+    result: SqlResult, engine: Engine, visibility: Collection[str], filters: CorpusFilters
+) -> Answer:
     """Rows of the LLM's query as lines. A row is cited only when it names a span (doc_id, start,
     end) of a document the user may see and, for a fact row, that span holds its printed number:
     a query can select literals, so a figure is shown as the documents' only once traced."""
     rows = [dict(zip(result.columns, values)) for values in result.rows[:MAX_SHOWN_ROWS]]
-    visible = _visible_doc_ids(engine, {r.get("doc_id") for r in rows}, visibility)
+    visible = _visible_doc_ids(engine, {r.get("doc_id") for r in rows}, visibility, filters)
     citations: list[Citation] = []
     lines, untraced = [], 0
     for row in rows:
@@ -325,7 +334,9 @@ def _answer_from_rows(result: SqlResult, engine: Engine, visibility: Collection[
     )  # fmt: skip
 
 
-def _visible_doc_ids(engine: Engine, ids: set[Any], visibility: Collection[str]) -> set[str]:
+def _visible_doc_ids(
+    engine: Engine, ids: set[Any], visibility: Collection[str], filters: CorpusFilters
+) -> set[str]:
     wanted = [i for i in ids if isinstance(i, str)]
     if not wanted:
         return set()
@@ -333,6 +344,9 @@ def _visible_doc_ids(engine: Engine, ids: set[Any], visibility: Collection[str])
     query = select(d.id).where(
         d.id.in_(wanted), d.visibility.in_(list(visibility)), d.status == "complete"
     )
+    for column, values in ((d.locality, filters.localities), (d.year, filters.years),
+                           (d.doc_type, filters.doc_types)):
+        query = query.where(column.in_(values)) if values else query  # a literal doc_id too
     with engine.connect() as conn:
         return set(conn.execute(query).scalars())
 

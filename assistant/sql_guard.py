@@ -21,10 +21,12 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema, ensure_schema
 
 from assistant.sql_dialect import for_postgres
+from assistant.types import CorpusFilters
 from gongkai import db
 from gongkai.errors import UserFacingError
 
 log = logging.getLogger(__name__)
+EVERYTHING = CorpusFilters()  # no corpus filter
 
 HIDDEN_COLUMNS = {"documents": ("text", "path")}  # full text is served by retrieval; paths are ours
 QUERYABLE: dict[str, tuple[str, ...]] = {
@@ -89,12 +91,13 @@ def check_sql(
     visibility: Collection[str] = ("public",),
     read: str = "sqlite",
     params: Collection[str] = (),
+    filters: CorpusFilters | None = None,
 ) -> str:
     """The safe form of `sql` in `dialect`, or SqlRejected with a Chinese reason.
 
     `read` is the dialect `sql` is written in ('sqlite' or 'postgres'). The result reads only
-    whitelisted columns of complete documents whose visibility is in `visibility`, and returns
-    at most `max_limit` rows. `params` names the placeholders (`:name`) the caller binds values
+    whitelisted columns of complete documents whose visibility is in `visibility` (and, with
+    `filters`, of the places, years and types chosen), and returns at most `max_limit` rows. `params` names the placeholders (`:name`) the caller binds values
     to; any other placeholder is refused. A bound value is data and cannot change the query, so
     one check serves every value (our own builder's queries; model-written SQL has no params).
     """
@@ -104,7 +107,7 @@ def check_sql(
         raise TypeError("params must be a collection of names")
     return _checked(
         sql, dialect, max_limit, tuple(sorted(_checked_visibility(visibility))), read,
-        tuple(sorted(set(params))),
+        tuple(sorted(set(params))), filters or EVERYTHING,
     )
 
 
@@ -116,6 +119,7 @@ def _checked(
     visibility: tuple[str, ...],
     read: str,
     params: tuple[str, ...] = (),
+    filters: CorpusFilters = EVERYTHING,
 ) -> str:
     """check_sql's work: a pure function of its arguments, so a repeated query is checked once
     (a rejection raises, and exceptions are never cached)."""
@@ -127,7 +131,7 @@ def _checked(
         tree = _qualified(tree, read)
         _check_stars(tree)
         _enforce_limit(tree, max_limit)
-        _restrict_to_visible(tree, cte_names, visibility)
+        _restrict_to_visible(tree, cte_names, visibility, filters)
         _prune(tree)
         if dialect == "postgres":  # SQLite's loose types said in PostgreSQL's strict ones
             tree = for_postgres(tree, QUALIFY_SCHEMA)
@@ -300,9 +304,11 @@ def _literal_int(node: exp.Expression | None) -> int | None:
 
 
 def _restrict_to_visible(
-    tree: exp.Expression, cte_names: set[str], visibility: tuple[str, ...]
+    tree: exp.Expression, cte_names: set[str], visibility: tuple[str, ...],
+    filters: CorpusFilters = EVERYTHING,
 ) -> None:
-    """Replace every stored-table read with a subquery over visible, complete documents only."""
+    """Replace every stored-table read with a subquery over visible, complete documents only
+    (and only those `filters` keep)."""
     for table in list(tree.find_all(exp.Table)):  # listed first: the subqueries add tables
         name = table.name.lower()
         if name in cte_names:
@@ -311,10 +317,12 @@ def _restrict_to_visible(
         alias_name = (
             alias.this.copy() if alias is not None else exp.to_identifier(name, quoted=True)
         )
-        table.replace(visible_rows(name, visibility).subquery(alias_name))
+        table.replace(visible_rows(name, visibility, filters).subquery(alias_name))
 
 
-def visible_rows(table: str, visibility: Iterable[str]) -> exp.Select:
+def visible_rows(
+    table: str, visibility: Iterable[str], filters: CorpusFilters = EVERYTHING
+) -> exp.Select:
     """SELECT the whitelisted columns of `table`, keeping rows of visible, complete documents.
 
     >>> visible_rows("documents", ["public"]).sql().split(" WHERE ")[-1]
@@ -324,20 +332,30 @@ def visible_rows(table: str, visibility: Iterable[str]) -> exp.Select:
     columns = [exp.column(column, table=src) for column in QUERYABLE[table]]
     query = exp.select(*columns).from_(exp.to_table(table).as_(src))
     if table == "documents":
-        return query.where(_visible_document(src, visibility))
+        return query.where(_visible_document(src, visibility, filters))
     visible_ids = (
         exp.select(exp.column("id", table="_gk_doc"))
         .from_(exp.to_table("documents").as_("_gk_doc"))
-        .where(_visible_document("_gk_doc", visibility))
+        .where(_visible_document("_gk_doc", visibility, filters))
     )
     return query.where(exp.column("doc_id", table=src).isin(query=visible_ids))
 
 
-def _visible_document(alias: str, visibility: Iterable[str]) -> exp.Expression:
+def _visible_document(
+    alias: str, visibility: Iterable[str], filters: CorpusFilters = EVERYTHING
+) -> exp.Expression:
     values = [exp.Literal.string(v) for v in visibility]
     shown = exp.column("visibility", table=alias).isin(*values) if values else exp.false()
     complete = exp.column("status", table=alias).eq(exp.Literal.string("complete"))
-    return exp.and_(shown, complete)
+    chosen = [  # the user's corpus filters: only documents of these places, years, types
+        exp.column(column, table=alias).isin(*(literal(v) for v in values))
+        for column, values, literal in (
+            ("locality", filters.localities, exp.Literal.string),
+            ("year", filters.years, exp.Literal.number),
+            ("doc_type", filters.doc_types, exp.Literal.string),
+        ) if values
+    ]
+    return exp.and_(shown, complete, *chosen)
 
 
 def _prune(tree: exp.Expression) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from assistant.sql_guard import QUERYABLE, SqlRejected, check_sql
+from assistant.types import CorpusFilters
 from gongkai import db
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,13 @@ def run_sql(
     max_rows: int = 1000,
     timeout_s: float = 2.0,
     params: Mapping[str, str | int | float] | None = None,
+    filters: CorpusFilters | None = None,
 ) -> SqlResult:
     """Check `sql`, run it read-only and return at most `max_rows` rows; never raises for bad SQL.
 
     `params` binds values to named placeholders (`:name`) of `sql`; the result's `sql` then has
-    the values written in, as a person reads it.
+    the values written in, as a person reads it. `filters` (the user's corpus filters) keep the
+    rows of the chosen documents only, whatever the SQL asks.
     """
     if not isinstance(sql, str):
         return _failed("", "SQL 为空", f"not a string: {type(sql).__name__}")
@@ -80,7 +83,8 @@ def run_sql(
     if not all(isinstance(v, str | int | float) for v in params.values()):
         return _failed(sql, "查询参数无效", "parameter values must be str, int or float")
     try:
-        safe_sql = guarded_sql(sql, engine, visibility=visibility, max_rows=max_rows, params=params)
+        safe_sql = guarded_sql(sql, engine, visibility=visibility, max_rows=max_rows, params=params,
+                               filters=filters)
     except SqlRejected as err:
         return _failed(sql, err.message, err.detail or "")
     runner = _run_sqlite if dialect == "sqlite" else _run_postgres
@@ -111,13 +115,14 @@ def guarded_sql(
     visibility: Collection[str] = ("public",),
     max_rows: int = 1000,
     params: Collection[str] = (),
+    filters: CorpusFilters | None = None,
 ) -> str:
     """The guard's form of `sql` that run_sql runs on `engine` (checked once, then cached), or
     SqlRejected; a warm-up calls it to check queries before anyone asks."""
     # one more row than shown tells whether the answer was cut
     return check_sql(
         sql, dialect=SQLGLOT_DIALECTS[engine.dialect.name], max_limit=max_rows + 1,
-        visibility=visibility, params=params,
+        visibility=visibility, params=params, filters=filters,
     )
 
 

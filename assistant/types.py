@@ -55,6 +55,15 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class CitationGroup:
+    """Citations that belong together, shown in the source viewer at once (an audit finding:
+    its stated figure and the figures it is checked against)."""
+
+    label: str  # Chinese, names what the group is ('第1处：三公经费 = …')
+    numbers: tuple[int, ...]  # 1-based indexes into Answer.citations
+
+
+@dataclass(frozen=True)
 class Answer:
     answer: str  # Chinese text with [n] markers pointing into citations (1-based)
     route: str  # one of ROUTES
@@ -66,6 +75,7 @@ class Answer:
     chart: str | None = None  # 'bar' | 'line' | None
     slots: Slots | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    groups: tuple[CitationGroup, ...] = ()  # citations to show together (audit findings)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -14,7 +14,7 @@ from rich.table import Table as RichTable
 from gongkai.errors import UserFacingError
 from gongkai.settings import get_settings
 from ingest import store
-from ingest.lock import exclusive_run
+from ingest.lock import exclusive_run, ingestion_run
 from ingest.parallel import check_parallel, ingest_parallel
 from ingest.pipeline import expand_paths, ingest_file, open_stores
 
@@ -53,14 +53,15 @@ def main(argv: list[str] | None = None) -> int:
         stores = open_stores(settings)
         if args.list:
             return _list(console, stores)
-        with exclusive_run(stores.engine, settings):  # writers: one run at a time
-            if args.delete:
-                return _delete(console, stores, args.delete)
-            if args.check:
-                return _check(console, stores)
-            if not args.paths:
-                console.print("请给出要导入的文件或文件夹。")
-                return 2
+        if args.delete or args.check:
+            with exclusive_run(stores.engine, settings):  # writers: one run at a time
+                return _delete(console, stores, args.delete) if args.delete else _check(console, stores)
+        if not args.paths:
+            console.print("请给出要导入的文件或文件夹。")
+            return 2
+        with ingestion_run(stores, settings) as cleared:
+            if cleared:
+                console.print(f"已清理上次中断的导入：{' '.join(cleared)}")
             if args.if_empty and store.list_documents(stores.engine):
                 console.print("数据库中已有文件，跳过导入。")
                 return 0
@@ -72,8 +73,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _ingest(console, stores, settings, paths, overrides, workers=1) -> int:
-    if cleared := store.finish_interrupted(stores):
-        console.print(f"已清理上次中断的导入：{' '.join(cleared)}")
     files = list(expand_paths(paths))
     results = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

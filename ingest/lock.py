@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 
 from gongkai.errors import UserFacingError
 from gongkai.settings import Settings
+from ingest import store
 
 RUN_LOCK = 0x6E676B6972  # pg_advisory_lock key: 'ngkir'
 
@@ -52,3 +53,11 @@ def exclusive_run(engine: Engine, settings: Settings) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def ingestion_run(stores: store.Stores, settings: Settings) -> Iterator[list[str]]:
+    """How every ingestion starts (the CLI's and the UI's uploads): hold the run lock, then clear
+    what killed runs left; yields the ids cleared. Raises IngestionBusy before anything is written."""
+    with exclusive_run(stores.engine, settings):
+        yield store.finish_interrupted(stores)

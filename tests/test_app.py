@@ -3,6 +3,8 @@ source viewer, sign-in, corpus management, and what public users are refused."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -195,6 +197,7 @@ def test_official_uploads_sets_visibility_and_deletes_public_is_refused(tmp_path
 
     documents = app.dataframe[1].value
     assert len(documents) == 1 and documents["可见范围"][0] == "公开"
+    _upload_while_the_cli_ingests(app, tmp_path / "data")
     doc_id = documents["编号"][0]
     app.selectbox(key="manage_doc").select_index(0).run()
     app.button(key="set_visibility").click().run()
@@ -226,3 +229,109 @@ def test_official_uploads_sets_visibility_and_deletes_public_is_refused(tmp_path
     app.button(key="delete").click().run()
     assert not app.exception
     assert "文件库是空的" in app.info[0].value
+
+
+# --- an audit finding's spans, marked at once in the viewer -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded_store(tmp_path_factory):
+    """A copy of the 潼南区 sample's excerpt whose 三公经费 total reads 8 instead of 6."""
+    from gongkai.settings import get_settings
+    from ingest.pipeline import ingest_file, open_stores
+    from tests.audit_seeds import SEEDS, seeded
+
+    folder = tmp_path_factory.mktemp("seeded")
+    settings = get_settings(data_dir=folder / "data", sql_url="", chroma_url="")
+    text, start, end = seeded(next(s for s in SEEDS if s.rule == "three_public"))
+    path = folder / "seeded_three_public.txt"
+    path.write_text(text, encoding="utf-8")
+    result = ingest_file(path, open_stores(settings), settings)
+    assert result.status == "ingested", result.error
+    return settings, result.doc_id, (start, end)
+
+
+def test_an_audit_finding_links_to_all_its_spans_marked_in_the_viewer(seeded_store, monkeypatch):
+    from urllib.parse import parse_qs
+
+    settings, doc_id, changed = seeded_store
+    app = _app(settings.data_dir, monkeypatch).run()
+    _ask(app, "潼南区的三公经费合计对吗?")
+    assert "【三公经费 = 因公出国(境) + 公务用车购置及运行 + 公务接待】" in _last_answer(app)
+    answer = app.session_state["messages"][-1]["answer"]
+    group = answer.groups[0]
+    cited = [answer.citations[n - 1] for n in group.numbers]
+    assert len(cited) >= 3 and {c.doc_id for c in cited} == {doc_id}
+    assert (cited[0].start, cited[0].end) == changed  # the stated figure first: the seeded 8
+
+    link = next(link for link in app.chat_message[-1].get("page_link")
+                if link.proto.label.startswith("在原文中标出第1处"))
+    params = {k: v[0] for k, v in parse_qs(link.proto.query_string).items()}
+    marks = [tuple(int(n) for n in span.split("-")) for span in params["marks"].split(",")]
+    assert params["doc"] == doc_id and marks == [(c.start, c.end) for c in cited]
+
+    app.switch_page("ui/source.py")
+    app.query_params.update(params)
+    app.run()
+    assert not app.exception and not app.warning
+    assert f"标出了 {len(cited)} 处" in app.info[0].value
+    html = app.get("iframe")[0].proto.srcdoc
+    marked = re.findall(r"<mark[^>]*>(.*?)</mark>", html)
+    assert all(c.quote in marked for c in cited)
+    first = html.split('<mark id="cited">')[1].split("</mark>")[0]
+    assert first == cited[0].quote == "8"  # the stated figure is scrolled into view
+
+
+def test_a_malformed_marks_link_opens_the_document_unmarked(seeded_store, monkeypatch):
+    settings, doc_id, _ = seeded_store
+    app = _app(settings.data_dir, monkeypatch)
+    app.switch_page("ui/source.py")
+    app.query_params.update({"doc": doc_id, "marks": "5-x,<script>"})
+    app.run()
+    assert not app.exception and "标记位置无效" in app.warning[0].value
+    assert "<mark" not in app.get("iframe")[0].proto.srcdoc
+
+
+@pytest.mark.parametrize(("params", "spans"), [
+    ({"start": "3", "end": "9"}, ((3, 9),)),
+    ({"marks": "120-126,300-309"}, ((120, 126), (300, 309))),
+    ({"marks": "990-1200,1500-1600,5-5"}, ((990, 1000),)),  # clipped to the text; empty ones dropped
+    ({"marks": ",".join(f"{n}-{n + 1}" for n in range(80))}, tuple((n, n + 1) for n in range(60))),
+    ({"marks": "1-2;3-4"}, None),
+    ({"marks": "１-２"}, None),  # full-width digits are not offsets
+    ({"start": "²", "end": "9"}, None),
+    ({}, ()),
+])
+def test_viewer_links_are_validated_bounded_and_clipped(params, spans):
+    from ui.links import spans_from
+
+    assert spans_from(params, 1000) == spans
+
+
+def test_viewer_links_round_trip():
+    from assistant.types import Citation
+    from ui.links import citation_params, source_url, spans_from
+
+    cites = [Citation("d", "t", None, None, None, s, e, "x") for s, e in ((300, 309), (120, 126))]
+    assert source_url(citation_params(cites)) == "source?doc=d&marks=300-309,120-126"
+    assert spans_from(citation_params(cites), 1000) == ((300, 309), (120, 126))
+    assert spans_from(citation_params(cites[:1]), 1000) == ((300, 309),)
+    with pytest.raises(ValueError):
+        citation_params([*cites, Citation("other", "t", None, None, None, 1, 2, "x")])
+
+
+def _upload_while_the_cli_ingests(app: AppTest, data_dir) -> None:
+    """A second ingestion while one runs: a Chinese message in the page, nothing written."""
+    from assistant.ask import _stores
+    from gongkai.settings import get_settings
+    from ingest.lock import exclusive_run
+
+    settings = get_settings(data_dir=data_dir)
+    sample = sample_path("003")
+    with exclusive_run(_stores(settings).engine, settings):  # as `python -m ingest` holds it
+        app.file_uploader[0].set_value([(sample.name, sample.read_bytes(), "text/plain")])
+        next(b for b in app.button if b.label == "开始导入").click().run()
+    assert not app.exception
+    assert "另一个导入" in app.error[0].value
+    assert not (data_dir / "uploads" / sample.name).exists()
+    assert len(app.dataframe[0].value) == 1  # the documents list: still only the first upload

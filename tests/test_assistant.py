@@ -46,6 +46,36 @@ def test_a_why_question_is_answered_from_the_text(settings):
     assert any("办公用房租赁" in c.quote or "纳入基本支出" in c.quote for c in answer.citations)
 
 
+def test_a_why_answer_cites_a_span_once(settings):
+    import re
+
+    answer = ask("潼南区运行经费为什么减少？", settings=settings)
+    assert answer.route == "both" and "主要原因" in answer.answer
+    spans = [(c.doc_id, c.start, c.end) for c in answer.citations]
+    overlapping = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]
+                   if a[0] == b[0] and a[1] < b[2] and b[1] < a[2]]
+    assert not overlapping, answer.citations
+    used = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert used == set(range(1, len(answer.citations) + 1))  # renumbered, none dangling
+    reason = next(c for c in answer.citations if "主要原因" in c.quote)
+    line = next(line for line in answer.answer.splitlines() if "主要原因" in line)
+    assert f"[{answer.citations.index(reason) + 1}]" in line
+
+
+def test_merged_citations_keep_one_number_per_span():
+    from assistant.ask import _merged_citations
+    from assistant.types import Citation
+
+    def cite(doc: str, start: int, end: int) -> Citation:
+        return Citation(doc, "t", None, None, None, start, end, "q")
+
+    first = (cite("a", 10, 20),)
+    more = (cite("a", 15, 30), cite("b", 10, 20), cite("a", 20, 25), cite("b", 12, 14))
+    merged, numbers = _merged_citations(first, more)
+    assert merged == (cite("a", 10, 20), cite("b", 10, 20), cite("a", 20, 25))
+    assert numbers == {1: 1, 2: 2, 3: 3, 4: 2}
+
+
 @pytest.mark.parametrize(
     ("question", "says"),
     [

@@ -96,7 +96,7 @@ def test_upload_visibility_reingest_and_delete(tmp_path):
     doc_id = results[0].doc_id
 
     assert get_document(doc_id, settings, user="public") is None  # refused in the query
-    assert not corpus_summary(settings, user="public").documents
+    _assert_public_sees_nothing_of(settings, doc_id)
     assert not example_questions(settings, user="public")
     assert get_document(doc_id, settings, user="official").meta["visibility"] == "official"
 
@@ -115,3 +115,49 @@ def test_upload_visibility_reingest_and_delete(tmp_path):
     assert delete_document(doc_id, settings, user="official")
     assert not delete_document(doc_id, settings, user="official")
     assert not corpus_summary(settings, user="official").documents
+
+
+def _assert_public_sees_nothing_of(settings, doc_id) -> None:
+    """Neither the official document nor a run's unfinished row (still 'public', titled by its
+    file name) reaches a public user's corpus summary: no title, no count."""
+    import assistant.corpus
+    from assistant.ask import _stores
+    from gongkai import db
+
+    with _stores(settings).engine.begin() as conn:
+        conn.execute(db.documents.insert().values(
+            id="unfinished", path="/x/内部测算.txt", filename="内部测算.txt", sha256="0", file_type="txt",
+            title="内部测算", status="pending", chars=0, pages=0, ingested_at="2024-01-01", text=""))
+    official = corpus_summary(settings, user="official")
+    assert doc_id in {d["id"] for d in official.documents} and official.counts["facts"] > 0
+    public = corpus_summary(settings, user="public")
+    assert not public.documents and not public.localities and not public.years
+    assert public.counts == {"chunks": 0, "doc_tables": 0, "facts": 0}
+    assert not hasattr(assistant.corpus, "corpus_overview")  # the unfiltered listing is gone
+    with _stores(settings).engine.begin() as conn:
+        conn.execute(db.documents.delete().where(db.documents.c.id == "unfinished"))
+
+
+def test_uploads_take_the_cli_run_lock_and_clear_interrupted_runs(tmp_path):
+    from assistant.ask import _stores
+    from gongkai import db
+    from gongkai.settings import get_settings
+    from ingest.lock import IngestionBusy, exclusive_run
+
+    settings = get_settings(data_dir=tmp_path / "data", sql_url="", chroma_url="")
+    stores = _stores(settings)
+    sample = sample_path("004")
+    with exclusive_run(stores.engine, settings):  # as a running `python -m ingest` holds it
+        with pytest.raises(IngestionBusy) as refused:
+            ingest_uploads([(sample.name, sample.read_bytes())], settings, user="official")
+        assert "另一个导入" in refused.value.message
+    assert not (settings.data_dir / "uploads").exists()  # nothing saved, nothing stored
+    assert not corpus_summary(settings, user="official").documents
+
+    with stores.engine.begin() as conn:  # what a killed run leaves
+        conn.execute(db.documents.insert().values(
+            id="killed", path="/x/a.txt", filename="a.txt", sha256="1", file_type="txt", title="a",
+            status="pending", chars=0, pages=0, ingested_at="2024-01-01", text=""))
+    results = ingest_uploads([("说明.xyz", b"x")], settings, user="official")
+    assert results[0].status == "failed" and "不支持" in results[0].error
+    assert not corpus_summary(settings, user="official").documents  # cleared, as the CLI does

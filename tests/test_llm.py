@@ -397,3 +397,27 @@ def test_real_client_with_unreachable_endpoint_falls_back(provider):
     url = f"http://127.0.0.1:{port}" + ("/v1" if provider == "openai" else "")
     model = get_chat_model(llm_settings(llm=f"{provider}:m", llm_base_url=url, llm_timeout="2"))
     assert synthesize("三公经费是多少？", PASSAGES, model) is None
+
+
+def test_sidebar_filters_reach_the_llm_fallback(fiscal_db):
+    """The model's SQL asks for every place; the user filtered to 柞水县: only its rows come
+    back, and the model was shown only that place."""
+    from assistant.types import CorpusFilters
+
+    engine, _ = fiscal_db
+    state_figures(engine)
+    catalog = SimpleNamespace(localities=(SimpleNamespace(full="重庆市潼南区"),
+                                          SimpleNamespace(full="陕西省柞水县")), years=(2022, 2023))
+    model = RecordingChat(responses=[f"```sql\n{GOOD_SQL}\n```"])
+    answer = figure_answer_or("2023年各地三公经费", offline_answer, model, engine, ("public",), catalog,
+                              filters=CorpusFilters(localities=("陕西省柞水县",)))
+    assert answer.answer.splitlines() == ["柞水县2023年三公经费：8.75万元 [1]"]
+    assert [c.doc_id for c in answer.citations] == ["doc_zs2023"]
+    assert "陕西省柞水县" in answer.sql  # the restriction is in the query that ran
+    prompt = "\n".join(str(m.content) for m in model.received[0])
+    assert "已收录的地区（locality）：陕西省柞水县\n" in prompt
+
+    by_type = figure_answer_or("2023年各地三公经费", offline_answer,
+                               RecordingChat(responses=[f"```sql\n{GOOD_SQL}\n```"]), engine,
+                               ("public",), catalog, filters=CorpusFilters(doc_types=("决算",)))
+    assert by_type == offline_answer()  # no 2023 决算 is stored: no rows, the offline answer

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Citation, CitationGroup
+from ui.links import by_document, citation_params, source_url
 
 MEASURES = {"value": "数值", "change": "增减额", "change_pct": "增减率"}
-
-
-def source_params(citation: Citation) -> dict[str, str]:
-    return {"doc": citation.doc_id, "start": str(citation.start), "end": str(citation.end)}
-
-
-def source_url(citation: Citation) -> str:
-    """A shareable link to the source viewer at the cited span (relative to the app's root)."""
-    return "source?" + urlencode(source_params(citation))
 
 
 def linked_text(answer: Answer) -> str:
@@ -28,7 +19,7 @@ def linked_text(answer: Answer) -> str:
     def link(match: re.Match[str]) -> str:
         n = int(match.group(1))
         if 1 <= n <= len(answer.citations):
-            return f"[\\[{n}\\]]({source_url(answer.citations[n - 1])})"
+            return f"[\\[{n}\\]]({source_url(citation_params([answer.citations[n - 1]]))})"
         return match.group(0)
 
     text = answer.answer
@@ -50,6 +41,8 @@ def render_answer(answer: Answer, *, streamed: bool = False, key: str = "") -> N
         st.warning(warning)
     if answer.why:
         st.caption(f"回答方式：{answer.why}")
+    if answer.groups:
+        _render_groups(answer.groups, answer.citations)
     if answer.rows:
         _render_figures(answer, key)
     if answer.citations:
@@ -65,7 +58,16 @@ def _render_citations(citations: tuple[Citation, ...], key: str) -> None:
             st.markdown(f"**[{n}]** {c.title}  \n{where}")
             st.caption(f"“{c.quote.strip()}”")
             st.page_link("ui/source.py", label=f"查看原文 [{n}]", icon=":material/find_in_page:",
-                         query_params=source_params(c))
+                         query_params=citation_params([c]))
+
+
+def _render_groups(groups: tuple[CitationGroup, ...], citations: tuple[Citation, ...]) -> None:
+    """One viewer link per group (and document) that marks all of the group's spans at once."""
+    for group in groups:
+        cited = [citations[n - 1] for n in group.numbers if 1 <= n <= len(citations)]
+        for part in by_document(cited):
+            st.page_link("ui/source.py", label=f"在原文中标出{group.label}（{len(part)} 个数字）",
+                         icon=":material/find_in_page:", query_params=citation_params(part))
 
 
 def figures_table(answer: Answer) -> pd.DataFrame:

@@ -1,5 +1,6 @@
-"""The source viewer: a stored document's text with the cited span highlighted, its tables, its
-metadata. Opened by shareable links `source?doc=<id>&start=<offset>&end=<offset>`."""
+"""The source viewer: a stored document's text with the cited spans highlighted, its tables, its
+metadata. Opened by shareable links `source?doc=<id>&start=<offset>&end=<offset>` (one span) or
+`source?doc=<id>&marks=120-126,300-309` (several; the first scrolled into view), see ui/links.py."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import streamlit.components.v1 as components
 
 from assistant.documents import DocumentView, corpus_summary, get_document
 from gongkai.settings import get_settings
+from ui.links import Span, merged, spans_from
 
 settings = get_settings()
 role = st.session_state.get("role", "public")
@@ -18,30 +20,27 @@ META = (("locality", "地区"), ("unit_name", "单位"), ("year", "年度"), ("d
         ("published", "发布日期"), ("filename", "文件名"), ("pages", "页数"), ("visibility", "可见范围"))
 
 
-def _int(name: str) -> int | None:
-    value = st.query_params.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def text_html(doc: DocumentView, start: int | None, end: int | None) -> str:
-    """The text, page by page, escaped, the span start:end in <mark id="cited">."""
+def text_html(doc: DocumentView, spans: tuple[Span, ...]) -> str:
+    """The text, page by page, escaped, each span in <mark>; the first span's <mark id="cited">."""
     numbers = [n for n, _, _ in doc.pages] or [1]
     starts = [0] + [s for _, s, _ in doc.pages[1:]]  # contiguous, so no character is left out
     pages = zip(numbers, starts, [*starts[1:], len(doc.text)], strict=True)
+    marks = merged(spans)
     parts = []
-    first = True
+    named = False  # a span across a page break is two <mark>s; the id goes on the first
     for number, page_start, page_end in pages:
         parts.append(f'<div class="page">第 {number} 页</div>')
-        pieces = [(page_start, page_end, False)]
-        if start is not None and end is not None and start < page_end and end > page_start:
-            s, e = max(start, page_start), min(end, page_end)
-            pieces = [(page_start, s, False), (s, e, True), (e, page_end, False)]
-        for a, b, cited in pieces:
-            text = html.escape(doc.text[a:b])
-            if cited:
-                text = f'<mark id="cited">{text}</mark>' if first else f"<mark>{text}</mark>"
-                first = False
-            parts.append(text)
+        at = page_start
+        for s, e, first in marks:
+            if s >= page_end or e <= page_start:
+                continue
+            s, e = max(s, page_start), min(e, page_end)
+            parts.append(html.escape(doc.text[at:s]))
+            tag = '<mark id="cited">' if first and not named else "<mark>"
+            named = named or first
+            parts.append(f"{tag}{html.escape(doc.text[s:e])}</mark>")
+            at = e
+        parts.append(html.escape(doc.text[at:page_end]))
     style = ("body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif;"
              "white-space:pre-wrap;line-height:1.7;font-size:15px;margin:8px}"
              "mark{background:#ffe066;padding:2px 0}.page{color:#888;border-top:1px solid #ddd;"
@@ -61,24 +60,29 @@ def unique(names: tuple[str, ...]) -> list[str]:
     return result
 
 
-def show(doc: DocumentView, start: int | None, end: int | None) -> None:
+def quoted(doc: DocumentView, span: Span) -> str:
+    page = doc.page_at(span[0])
+    return (f"第{page}页" if page else "") + f"“{doc.text[span[0]:span[1]].strip()}”"
+
+
+def show(doc: DocumentView, spans: tuple[Span, ...]) -> None:
     st.title(doc.title)
     meta = {label: doc.meta.get(key) for key, label in META if doc.meta.get(key) not in (None, "")}
     if "可见范围" in meta:
         meta["可见范围"] = "公开" if meta["可见范围"] == "public" else "仅工作人员"
     st.caption(" · ".join(f"{k}：{v}" for k, v in meta.items()))
-    if start is not None and end is not None and 0 <= start < end <= len(doc.text):
-        page = doc.page_at(start)
-        st.info(f"引用片段（第{page}页）：“{doc.text[start:end].strip()}”" if page
-                else f"引用片段：“{doc.text[start:end].strip()}”")
-    else:
-        start = end = None
+    if len(spans) == 1:
+        page = doc.page_at(spans[0][0])
+        quote = doc.text[spans[0][0]:spans[0][1]].strip()
+        st.info(f"引用片段（第{page}页）：“{quote}”" if page else f"引用片段：“{quote}”")
+    elif spans:
+        st.info(f"标出了 {len(spans)} 处：" + "；".join(quoted(doc, span) for span in spans))
     text_tab, tables_tab = st.tabs(["原文", f"表格（{len(doc.tables)}）"])
     with text_tab:
-        components.html(text_html(doc, start, end), height=640, scrolling=True)
+        components.html(text_html(doc, spans), height=640, scrolling=True)
     with tables_tab:
         for table in doc.tables:
-            cited = start is not None and table.start <= start < table.end
+            cited = any(table.start <= start < table.end for start, _ in spans)
             label = f"{table.title or f'表{table.index + 1}'}" + (f"（单位：{table.unit}）" if table.unit else "")
             label += f" · 第{table.page}页" if table.page else ""
             with st.expander((":material/push_pin: " if cited else "") + label, expanded=cited):
@@ -103,4 +107,7 @@ document = get_document(doc_id, settings, user=role)
 if document is None:
     st.error("找不到这个文件，或者它仅对工作人员可见（请先登录）。")
     st.stop()
-show(document, _int("start"), _int("end"))
+spans = spans_from(st.query_params.to_dict(), len(document.text))
+if spans is None:
+    st.warning("链接中的标记位置无效，已忽略。")
+show(document, spans or ())

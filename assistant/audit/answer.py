@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 
 from assistant.audit.findings import Finding
 from assistant.audit.runner import CHECK_NAMES, audit
-from assistant.types import Answer, Citation, Slots
+from assistant.types import Answer, Citation, CitationGroup, Slots
 from gongkai import db
 
 _AUDIT = re.compile(
@@ -60,18 +60,20 @@ def answer_audit(question: str, slots: Slots, engine: Engine, visibility: Sequen
         return Answer(f"核对了{scope}{what}，没有发现对不上的数字（已运行的检查：{checks}；"
                       f"允许误差为每个数字最后一位的半个单位）。", "sql", why, slots=slots)
     citations: list[Citation] = []
+    groups: list[CitationGroup] = []
     lines = [f"核对了{scope}，发现 {len(found)} 处数字对不上："]
     for number, (title, finding) in enumerate(found[:MAX_FINDINGS], 1):
-        marks = []
-        for citation in finding.citations:
-            citations.append(citation)
-            marks.append(f"[{len(citations)}]")
-        lines.append(f"{number}. {_line(title, finding, marks)}")
+        first = len(citations) + 1
+        citations += finding.citations
+        numbers = tuple(range(first, len(citations) + 1))
+        lines.append(f"{number}. {_line(title, finding, [f'[{n}]' for n in numbers])}")
+        groups.append(CitationGroup(f"第{number}处：{finding.rule_name}", numbers))
     if len(found) > MAX_FINDINGS:
         lines.append(f"另有 {len(found) - MAX_FINDINGS} 处见结果表。")
     rows = tuple((title, f.rule_name, f.stated.text, _number(f.expected), _number(f.difference), f.unit,
                   f.severity) for title, f in found)
-    return Answer("\n".join(lines), "sql", why, tuple(citations), columns=COLUMNS, rows=rows, slots=slots)
+    return Answer("\n".join(lines), "sql", why, tuple(citations), columns=COLUMNS, rows=rows, slots=slots,
+                  groups=tuple(groups))
 
 
 def _line(title: str, finding: Finding, marks: Sequence[str]) -> str:
