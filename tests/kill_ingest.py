@@ -27,7 +27,7 @@ def die(*_args: object, **_kwargs: object) -> None:
 
 def arm(point: str) -> None:
     if point == "embed":
-        Embedder.embed_documents = die
+        Embedder.encode_documents = die  # what the embedding cache calls on a miss
     elif point == "vectors":
         real_add = chroma_store.add_chunks
 
