@@ -338,3 +338,21 @@ def test_a_unit_broken_over_a_line():
         "江苏省政协办公厅 2019 年一般公共预算机关运行经费预算支出 3.5 万\n元，与上年相比增加 1 万元。\n"
     )
     assert find(facts, value=3.5, metric="机关运行经费", unit="万元", text="3.5")
+
+
+@dev
+def test_a_row_carried_alone_to_the_next_page_is_read():
+    """30312 提租补贴 is the only row of 财政拨款基本支出预算表 printed on its next page; read, the
+    303 rollup equals its children."""
+    tables = prepared("js_renda_bgt_2017_dept_budget.pdf").tables
+    rows = [row for table in tables for row in table.rows]
+    codes = [row.code for row in rows]
+    start = codes.index("303")
+    children = []
+    for row in rows[start + 1 :]:
+        if not (row.code or "").startswith("303"):
+            break
+        children.append(row)
+    assert [row.code for row in children][-1] == "30312"
+    values = [c.value for row in [rows[start], *children] for c in row.cells[-1:]]
+    assert values[0] == pytest.approx(sum(values[1:]))

@@ -253,6 +253,31 @@ def test_pdf_pages_text_and_ruled_table(tmp_path):
     assert_spans(loaded)
 
 
+def _table_and_row_after(first_page_end: list[Text | Rule]) -> list[list[Text | Rule]]:
+    """Two pages: a ruled table (with `first_page_end` below it), then one ruled row on top of the
+    next page in the same columns, as a table's last row carried over a page break."""
+    first = ruled_table(72, 100, [80, 80], [["科目", "金额"], ["301", "10.00"]]) + first_page_end
+    return [first, ruled_table(72, 72, [80, 80], [["30312", "5.00"]])]
+
+
+def test_pdf_one_row_carried_to_the_next_page_is_a_table(tmp_path):
+    loaded = load_file(write(tmp_path, "a.pdf", make_pdf(_table_and_row_after([]))))
+    first, carried = loaded.source_tables
+    assert first.page == 1 and cell_rows(first)[-1] == ["301", "10.00"]
+    assert carried.page == 2 and cell_rows(carried) == [["30312", "5.00"]]
+    assert loaded.text[loaded.pages[1].start : loaded.pages[1].end] == "30312\t5.00\n"
+    assert_spans(loaded)
+
+
+def test_pdf_one_row_box_after_a_paragraph_stays_text(tmp_path):
+    pages = _table_and_row_after([Text(72, 200, "以上为支出表。")])
+    loaded = load_file(write(tmp_path, "a.pdf", make_pdf(pages)))
+    (table,) = loaded.source_tables
+    assert table.page == 1
+    assert loaded.text[loaded.pages[1].start : loaded.pages[1].end] == "30312 5.00\n"
+    assert_spans(loaded)
+
+
 def test_pdf_wrapped_cells_join_without_space_for_chinese(tmp_path):
     items = ruled_table(72, 100, [120, 120], [["", ""], ["", ""]], row_height=40)
     items += [

@@ -29,17 +29,29 @@ def _text_lines(page: PdfPage, chars: list[Char], tables: list[PageTable]) -> li
     return lines
 
 
+def _kept_tables(tables: list[PageTable], chars: list[Char], carried: int) -> list[PageTable]:
+    """Tables of two rows or more, plus a one-row table that opens the page with the width of the
+    table the previous page ended with: the last row(s) of that table, carried over the break."""
+    if not tables or len(tables[0].grid) > 1:
+        return [t for t in tables if len(t.grid) > 1]
+    first = tables[0]
+    nothing_above = not any(c["bottom"] <= first.bbox[1] and c["text"].strip() for c in chars)
+    rest = [t for t in tables[1:] if len(t.grid) > 1]
+    return [first, *rest] if nothing_above and len(first.grid[0]) == carried else rest
+
+
 def _without_overprints(chars: list[Char]) -> list[Char]:
     """Characters with "fake bold" overprints removed; pdfplumber's dedupe runs only when needed."""
     seen = {(c["text"], int(c["x0"] // 2), int(c["top"] // 2)) for c in chars}
     return chars if len(seen) == len(chars) else dedupe_chars(chars, tolerance=1)
 
 
-def _write_page(builder: TextBuilder, page: PdfPage) -> None:
-    """Text blocks and tables of one page, in vertical order."""
+def _write_page(builder: TextBuilder, page: PdfPage, carried: int) -> int:
+    """Text blocks and tables of one page, in vertical order; `carried` is the column count of
+    the table the previous page ended with (0: none). Returns the same for this page."""
     chars = _without_overprints(page.chars)
     try:
-        tables = find_page_tables(page, chars)
+        tables = _kept_tables(find_page_tables(page, chars), chars, carried)
     except Exception as exc:  # a malformed drawing must not lose the page's text
         log.warning("table detection failed on page %s: %s", page.page_number, exc, exc_info=True)
         tables = []
@@ -55,6 +67,8 @@ def _write_page(builder: TextBuilder, page: PdfPage) -> None:
         builder.add_table(table.grid, kind="pdf", page=page.page_number)
     for line in reflow(lines[position:]):
         builder.add_line(line.text)
+    ends_with_table = bool(tables) and not any(line.top > tables[-1].bbox[3] for line in lines)
+    return len(tables[-1].grid[0]) if ends_with_table else 0
 
 
 def _open(data: bytes, name: str) -> pdfplumber.PDF:
@@ -80,10 +94,11 @@ def load_pdf(data: bytes, name: str, *, max_pages: int) -> TextBuilder:
         if page_count > max_pages:
             raise FileTooLargeError(f"PDF 页数过多（{page_count} 页，上限 {max_pages} 页）：{name}")
         builder = TextBuilder()
+        carried = 0
         for page in pdf.pages:
             builder.start_page()
             try:
-                _write_page(builder, page)
+                carried = _write_page(builder, page, carried)
             except Exception as exc:
                 raise CorruptFileError(
                     f"PDF 第 {page.page_number} 页无法解析：{name}", detail=repr(exc)

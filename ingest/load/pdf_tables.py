@@ -9,6 +9,8 @@ pdfplumber's default "lines" strategy, and are handled here:
 - a table continued from the previous page has no top rule (nor a bottom rule when cut at the
   page end): where several vertical rules end at one height with no horizontal rule there,
   a horizontal rule is added.
+One-row tables are returned too: the loader keeps them only as the last rows of a table carried
+over from the previous page, since a lone ruled row elsewhere is more often a framed line of text.
 """
 
 from __future__ import annotations
@@ -130,12 +132,12 @@ def _narrow_columns(table) -> set[int]:
 
 
 def find_page_tables(page: PdfPage, chars: list[Char]) -> list[PageTable]:
-    """Ruled tables with at least two rows and two columns of content, top to bottom."""
+    """Ruled tables with at least one row and two columns of content, top to bottom."""
     visible = page.filter(_is_visible)
     settings = {**TABLE_SETTINGS, "explicit_horizontal_lines": _closing_rules(visible)}
     tables = []
     for table in visible.find_tables(settings):
         grid, used = _grid(table, chars)
-        if len(grid) >= 2 and len(grid[0]) >= 2:
+        if grid and len(grid[0]) >= 2:
             tables.append(PageTable(tuple(table.bbox), grid, used))
     return sorted(tables, key=lambda t: t.bbox[1])
