@@ -21,6 +21,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 PG_SUPERUSER = "gongkai"
 STARTUP_SECONDS = 60
@@ -169,33 +170,28 @@ def _as_postgres_user() -> dict[str, object]:
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[PostgresServer]:
+def _throwaway(server_class: type, prefix: str) -> Iterator[Any]:
+    """A running server of `server_class` with its data in a temporary folder, removed at the end."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    server = None
+    try:
+        server = server_class(root)
+        server.start()
+        yield server
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def postgres_server() -> contextlib.AbstractContextManager[PostgresServer]:
     """A running throwaway cluster, removed at the end."""
-    root = Path(tempfile.mkdtemp(prefix="gongkai-pg-"))
-    server = None
-    try:
-        server = PostgresServer(root)
-        server.start()
-        yield server
-    finally:
-        if server is not None:
-            server.stop()
-        shutil.rmtree(root, ignore_errors=True)
+    return _throwaway(PostgresServer, "gongkai-pg-")
 
 
-@contextlib.contextmanager
-def chroma_server() -> Iterator[ChromaServer]:
+def chroma_server() -> contextlib.AbstractContextManager[ChromaServer]:
     """A running `chroma run` server with its data in a temporary folder, removed at the end."""
-    root = Path(tempfile.mkdtemp(prefix="gongkai-chroma-"))
-    server = None
-    try:
-        server = ChromaServer(root)
-        server.start()
-        yield server
-    finally:
-        if server is not None:
-            server.stop()
-        shutil.rmtree(root, ignore_errors=True)
+    return _throwaway(ChromaServer, "gongkai-chroma-")
 
 
 def _wait(answers, process: subprocess.Popen, log: Path, name: str) -> None:
