@@ -7,7 +7,7 @@ BROWSER_STAMP := $(VENV)/.browser
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DATA_DIR ?= $(or $(GONGKAI_DATA_DIR),./data)
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean postgresql-server
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ $(BROWSER_STAMP): $(STAMP)
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium fonts-noto-cjk)
 	touch $(BROWSER_STAMP)
 
-test: $(STAMP) $(BROWSER_STAMP)
+# The server-backend tests start a throwaway cluster (tests/servers.py) of Debian's PostgreSQL.
+postgresql-server:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends postgresql)
+
+test: $(STAMP) $(BROWSER_STAMP) postgresql-server
 	$(PY) -m pytest
 
 bench: $(STAMP)
@@ -34,11 +39,3 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data
-
-# The server-backend tests start a throwaway PostgreSQL cluster (tests/servers.py): Debian's
-# server must be installed. An extra prerequisite line, so `test` above stays as it is.
-.PHONY: postgresql-server
-test: postgresql-server
-postgresql-server:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
-		(apt-get update && apt-get install -y --no-install-recommends postgresql)
