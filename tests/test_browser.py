@@ -105,6 +105,7 @@ def test_question_citation_and_source_viewer_in_chromium(server):
             citation = answer.get_by_role("link", name=re.compile(r"查看原文 \[1\]"))
             expect(citation).to_be_visible()
             expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+            answer.scroll_into_view_if_needed()  # the page stays where the comparison was read
             page.screenshot(path=str(OUTPUT / "chat.png"))
 
             citation.click()
