@@ -208,8 +208,8 @@ def run_experiments(data_dir: Path, n_docs: int) -> dict[str, list[float]]:
     under our recipes, and for LangChain's chunks of the same documents: name → [best seconds,
     texts, chars, tokens]."""
     from gongkai.settings import get_settings
-    from ingest.store import embedding_texts, table_outline
-    from vectorstore.embeddings import get_embedder, passage_text
+    from ingest.store import embedding_texts
+    from vectorstore.embeddings import get_embedder
 
     by_doc = _stored_chunks(data_dir, n_docs)
     ours = [embedding_texts(chunks, title) for title, chunks in by_doc.values()]
@@ -219,11 +219,10 @@ def run_experiments(data_dir: Path, n_docs: int) -> dict[str, list[float]]:
         corpus_distinct.append([t for t in dict.fromkeys(texts) if t not in seen])
         seen.update(corpus_distinct[-1])
     variants = {
-        "previous recipe: title + heading + chunk, every chunk, per document": [
-            [passage_text(c.text if c.kind == "text" else table_outline(c.text), title,
-                          c.heading if c.kind == "text" else "") for c in chunks]
+        "whole chunks: title + chunk, per document": [
+            list(dict.fromkeys(embedding_texts(chunks, title, lead_chars=10**6)))
             for title, chunks in by_doc.values()],
-        "ours: title + chunk, distinct per document": [list(dict.fromkeys(t)) for t in ours],
+        "ours: title + lead, distinct per document": [list(dict.fromkeys(t)) for t in ours],
         "ours: … distinct across the corpus (cold embedding cache, as ingestion)": corpus_distinct,
         **_langchain_variants(data_dir, list(by_doc)),
     }

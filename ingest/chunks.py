@@ -25,6 +25,11 @@ _HEADING_MAX_CHARS = 40
 _SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』)）]*|\n")
 _CLAUSE_END = re.compile(r"[，,、：:]")
 _BREAK = -1  # a table region: no chunk runs across it
+# Left between tables: cell borders and the caption and unit lines that the table chunk carries.
+_TABLE_DEBRIS = re.compile(r"[|｜\s\-—:：]+")
+_UNIT_LINE = re.compile(r"^\s*[(（]?\s*(?:金额)?单位\s*[:：]\s*\S{1,4}[)）]?\s*$")
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+MIN_PROSE_CHARS = 6
 
 
 @dataclass(frozen=True)
@@ -151,9 +156,10 @@ def chunk_text(
             close()
             continue
         if piece.heading_level is not None:
-            # a tiny opening (a title line) runs on into the section instead of standing alone
+            # a short section (a title line, a one-line item) runs on into the next one: a chunk
+            # of its own would cost a vector for a few words
             if piece.heading_level <= 2 and current is not None and (
-                current[1] - current[0] >= min_chars // 4
+                current[1] - current[0] >= min_chars // 2
             ):
                 close()
             for level in [lvl for lvl in headings if lvl >= piece.heading_level]:
@@ -210,6 +216,35 @@ def linearise_table(table: Table, max_chars: int) -> list[str]:
     return texts
 
 
+def _squeeze(text: str) -> str:
+    return _TABLE_DEBRIS.sub("", text)
+
+
+def has_prose(text: str, captions: set[str] = frozenset()) -> bool:
+    r"""Whether a text chunk says anything beyond table debris: cell borders, and the caption and
+    unit lines of a table (its own chunk carries them). Debris-only chunks cost an embedding
+    and crowd out real passages in search results.
+
+    >>> has_prose("|\n\n某局部门收入总表\n\n单位：万元\n\n| |", {"某局部门收入总表"})
+    False
+    >>> has_prose("附件 10"), has_prose("编制 7 人，实有 6 人")
+    (False, True)
+    """
+    kept = [_squeeze(line) for line in text.splitlines() if not _UNIT_LINE.match(line)]
+    words = "".join(line for line in kept if line not in captions)
+    return len(_CJK_OR_WORD.findall(words)) >= MIN_PROSE_CHARS
+
+
+def embedding_view(text: str) -> str:
+    r"""A text chunk as the embedding model should read it: runs of table borders and blank lines
+    collapsed, since each `|` costs the model a token and means nothing.
+
+    >>> embedding_view("一、部门基本概况 |\n||||||\n\n本部门…")
+    '一、部门基本概况\n本部门…'
+    """
+    return re.sub(r"\s*(?:[|｜][|｜\s]*)?\n[|｜\s]*", "\n", text).strip(" |｜\n")
+
+
 def chunk_document(
     doc: Document,
     tables: Sequence[Table] = (),
@@ -220,11 +255,13 @@ def chunk_document(
 ) -> list[Chunk]:
     """The document's text chunks (outside tables), then one or more chunks per table."""
     regions = [(t.start, t.end) for t in tables]
+    captions = {_squeeze(t.title) for t in tables if t.title}
     chunks = [
         Chunk(doc.id, 0, doc.text[s:e], s, e, doc.page_at(s), heading)
         for s, e, heading in chunk_text(
             doc.text, regions, min_chars=min_chars, max_chars=max_chars, overlap=overlap
         )
+        if has_prose(doc.text[s:e], captions)
     ]
     for table in tables:
         for text in linearise_table(table, max_chars):

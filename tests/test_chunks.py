@@ -57,6 +57,33 @@ def test_text_chunks_never_run_across_a_table():
     assert [c.index for c in chunks] == list(range(len(chunks)))
 
 
+def _table(text: str, start: int, end: int, index: int, title: str) -> Table:
+    cell = Cell(1, 1, "6", start, start + 1, 6.0)
+    return Table("d", index, title, "万元", "markdown", start, end, 1, ("项目", "金额"),
+                 (Row(0, (), is_header=True), Row(1, (cell,), label="合计", is_rollup=True)))
+
+
+def test_table_debris_between_tables_is_no_chunk_but_prose_there_is():
+    first, second, third = "| 合计 | 6 |\n", "| 合计 | 7 |\n", "| 合计 | 8 |\n"
+    debris = "| |\n\n附件 2\n\n某局三公经费表\n\n单位：万元\n\n|  |\n"
+    prose = "备注：本单位无政府性基金预算收支，故此表无数据。\n"
+    text = "一、说明\n前文一句话说明本部门的职责。\n" + first + debris + second + prose + third
+    spans = [(text.index(part), text.index(part) + len(part)) for part in (first, second, third)]
+    tables = [_table(text, s, e, i, title) for i, ((s, e), title)
+              in enumerate(zip(spans, ["某局收支总表", "某局三公经费表", "某局基金表"]))]
+    chunks = chunk_document(_doc(text), tables, min_chars=5, max_chars=100, overlap=0)
+    texts = [c.text for c in chunks if c.kind == "text"]
+    assert texts == ["一、说明\n前文一句话说明本部门的职责。", prose.strip()]
+
+
+def test_a_short_section_runs_on_into_the_next():
+    body = "本部门预算收入 159.89 万元，较上年增加 46.78 万元，主要原因是人员经费增长。" * 3
+    text = f"一、单位构成\n内设6个科室。\n二、收支情况\n{body}\n三、三公经费\n{body}\n"
+    spans = chunk_text(text, min_chars=200, max_chars=500, overlap=0)
+    assert text[spans[0][0]:spans[0][1]].startswith("一、单位构成\n内设6个科室。\n二、收支情况")
+    assert any(text[s:e].startswith("三、三公经费") for s, e, _ in spans)  # a long one closes
+
+
 def test_heading_levels():
     assert heading_level("第三部分 2018年度部门决算情况说明") == 0
     assert heading_level("四、\"三公\"经费情况说明") == 1

