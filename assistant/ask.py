@@ -43,6 +43,7 @@ class Context:
     stores: Any  # ingest.store.Stores
     visibility: tuple[str, ...]
     catalog: Catalog
+    years_chosen: bool = False  # the user's filters fix the years: never read other years
 
 
 @lru_cache(maxsize=4)
@@ -75,7 +76,8 @@ def ask(
         return Answer("请输入一个问题，例如：“潼南区2021年三公经费预算是多少？”", "none", "空问题")
     stores = _stores(settings)
     visibility = VISIBILITY.get(user, ("public",))
-    context = Context(settings, stores, visibility, load_catalog(stores.engine, visibility))
+    context = Context(settings, stores, visibility, load_catalog(stores.engine, visibility),
+                      years_chosen=bool(filters and filters.years))
     if not context.catalog.documents:
         return Answer("还没有导入任何文件，无法回答。请先导入财政公开文件。", "none", "文件库为空")
     previous = next((a.slots for a in reversed(history) if a.slots is not None), None)
@@ -89,6 +91,8 @@ def ask(
         return slots
     if refusal := _not_stored(slots, context.catalog):
         return refusal
+    if slots.years and not set(slots.years) & set(context.catalog.years):
+        return _answer_unstored_years(text, slots, context)
     if asks_audit(text):  # whether the figures are right, not what they are
         return answer_audit(text, slots, context.stores.engine, context.visibility, history)
     if slots.metrics and not (slots.why and slots.operation == "lookup" and not _asks_figure(text)):
@@ -158,12 +162,21 @@ def _not_stored(slots: Slots, catalog: Catalog) -> Answer | None:
         places = "、".join(slots.unknown_places)
         return Answer(f"已收录的文件中没有{places}的内容，无法回答。目前收录的地区有：{stored_places}。",
                       "none", f"地区不在文件库中：{places}", slots=slots)
-    if slots.years and not set(slots.years) & set(catalog.years):
-        years = "、".join(f"{y}年" for y in slots.years)
-        stored = "、".join(f"{y}年" for y in catalog.years)
-        return Answer(f"已收录的文件中没有{years}的数据，无法回答。目前收录的年度有：{stored}。",
-                      "none", f"年度不在文件库中：{years}", slots=slots)
     return None
+
+
+def _answer_unstored_years(question: str, slots: Slots, context: Context) -> Answer:
+    """No document is of the asked year, but another may state its figures (a 2021 project text
+    gives 2020's caseload): quoted when a sentence names the year, else no answer."""
+    figure_words = metric_words(slots.metrics) if slots.metrics else ()
+    found = _answer_retrieval(question, slots, context, reason="该年度没有文件，检索其他年度文件中写到该年的原文",
+                              figure_words=figure_words)
+    if found.route != "none":
+        return found
+    years = "、".join(f"{y}年" for y in slots.years)
+    stored = "、".join(f"{y}年" for y in context.catalog.years)
+    return Answer(f"已收录的文件中没有{years}的数据，无法回答。目前收录的年度有：{stored}。",
+                  "none", f"年度不在文件库中：{years}", slots=slots)
 
 
 def _answer_sql(question: str, slots: Slots, context: Context, *, read_text: bool = False) -> Answer:
@@ -305,11 +318,17 @@ def _answer_retrieval(
     question: str, slots: Slots, context: Context, *, reason: str, figure_words: tuple[str, ...] = ()
 ) -> Answer:
     hits = _retrieve(question, slots, context)
+    named_years: tuple[int, ...] = ()
+    if not hits and slots.years and not context.years_chosen:
+        # a year is written about in other years' documents too (a 2024 project text reports
+        # 2023's caseload): read those, keeping only sentences that name the year
+        hits = _retrieve(question, replace(slots, years=()), context)
+        named_years = slots.years
     passages = _passages(hits, context, tables=bool(figure_words))
     focus = _focus(question, slots, context.catalog)
     titles = {h.title for h in hits}
     sentences = [s for s in best_sentences(focus, passages, limit=6, figure_lines=bool(figure_words))
-                 if s.text not in titles]
+                 if s.text not in titles and _names_year(s.text, named_years)]
     if figure_words:  # a figure question falls back only to sentences that state such a figure
         sentences = [s for s in sentences
                      if _FIGURE.search(s.text) and any(w in s.text for w in figure_words)]
@@ -322,6 +341,11 @@ def _answer_retrieval(
     offline = Answer("根据原文：\n" + "\n".join(lines), "retrieval", f"检索原文：{reason}", citations,
                      slots=slots)
     return llm.synthesized_or(question, hits, offline, llm.chat_model(context.settings), context.stores.engine)
+
+
+def _names_year(text: str, years: tuple[int, ...]) -> bool:
+    """Whether `text` names one of `years` ("2023年", "2023 年度"); true when `years` is empty."""
+    return not years or any(re.search(rf"(?<!\d){year}\s*年", text) for year in years)
 
 
 def _passages(hits: list[Any], context: Context, *, tables: bool) -> list[tuple[str, int, str]]:

@@ -40,6 +40,30 @@ def test_follow_ups_reuse_the_previous_question(settings):
     assert third.slots.operation == "rank" and third.slots.order == "asc"
 
 
+def test_a_year_written_about_in_another_years_document_is_quoted_from_it(settings):
+    # 呈贡's only document is of 2021 and no document at all is of 2020, yet it states 2020's caseload
+    answer = ask("呈贡区2020年行政许可事项办了多少件", settings=settings)
+    assert answer.route == "retrieval" and "43184件" in answer.answer
+    assert all("2020年" in c.quote and c.year == 2021 for c in answer.citations)
+    # 澄江's only document is of 2024; it reports 2023's caseload
+    answer = ask("澄江一站式惠民平台2023年一共受理了多少业务", settings=settings)
+    assert answer.route == "retrieval" and "72,867件" in answer.answer
+    assert all("2023年" in c.quote and c.year == 2024 for c in answer.citations)
+
+
+def test_a_year_no_sentence_names_is_still_refused(settings):
+    answer = ask("柞水县2019年的预算收入是多少?", settings=settings)
+    assert answer.route == "none" and "没有2019年的数据" in answer.answer
+
+
+def test_a_year_chosen_in_the_filters_never_reads_other_years(settings):
+    from assistant.types import CorpusFilters
+
+    answer = ask("澄江一站式惠民平台2023年一共受理了多少业务", settings=settings,
+                 filters=CorpusFilters(years=(2023,)))
+    assert answer.route == "none" and not answer.citations
+
+
 def test_a_why_question_is_answered_from_the_text(settings):
     answer = ask("潼南区为什么2021年支出大幅增加?", settings=settings)
     assert answer.route in ("retrieval", "both")
