@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--delete", metavar="ID", action="append", help="delete a stored document")
     parser.add_argument("--if-empty", action="store_true",
                         help="ingest only when the store holds no document yet (first run)")
+    parser.add_argument("--force", action="store_true",
+                        help="re-ingest files even when unchanged (after an upgrade: rebuilds their "
+                             "chunks, figures and vectors with the current pipeline)")
     parser.add_argument("--check", action="store_true",
                         help="check that SQL and vectors agree, and repair them")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
@@ -66,13 +69,13 @@ def main(argv: list[str] | None = None) -> int:
                 console.print("数据库中已有文件，跳过导入。")
                 return 0
             overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
-            return _ingest(console, stores, settings, args.paths, overrides, args.workers)
+            return _ingest(console, stores, settings, args.paths, overrides, args.workers, args.force)
     except UserFacingError as error:
         console.print(f"[red]错误：[/red]{error.message}")
         return 1
 
 
-def _ingest(console, stores, settings, paths, overrides, workers=1) -> int:
+def _ingest(console, stores, settings, paths, overrides, workers=1, force=False) -> int:
     files = list(expand_paths(paths))
     results = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -82,12 +85,12 @@ def _ingest(console, stores, settings, paths, overrides, workers=1) -> int:
             progress.update(task, description=f"导入中（{workers} 个进程）")
             results = ingest_parallel(
                 files, stores, settings, workers=workers, visibility=settings.visibility,
-                overrides=overrides, on_result=lambda _: progress.advance(task),
+                overrides=overrides, force=force, on_result=lambda _: progress.advance(task),
             )
         for path in files if workers <= 1 else ():
             progress.update(task, description=f"导入 {path.name}")
             results.append(ingest_file(path, stores, settings, visibility=settings.visibility,
-                                       overrides=overrides or None))
+                                       overrides=overrides or None, force=force))
             progress.advance(task)
     summary = RichTable(title="导入结果")
     summary.add_column("file", overflow="fold")

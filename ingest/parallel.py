@@ -45,9 +45,11 @@ def ingest_parallel(
     workers: int,
     visibility: str,
     overrides: Mapping[str, object] | None = None,
+    force: bool = False,
     on_result: Callable[[IngestResult], None] = lambda result: None,
 ) -> list[IngestResult]:
-    """Ingest `files` with `workers` processes; results in the order of `files`."""
+    """Ingest `files` with `workers` processes; results in the order of `files`. With `force`,
+    unchanged files are ingested again (files repeating another's bytes are still skipped)."""
     check_parallel(settings)
     firsts, repeats = split_by_content(files, int(settings.max_file_mb * 2**20))
     results: dict[int, IngestResult] = {}
@@ -57,7 +59,7 @@ def ingest_parallel(
         workers, mp_context=context, initializer=_start_worker, initargs=(settings, threads)
     ) as pool:
         futures = {
-            pool.submit(_ingest_one, files[i], visibility, dict(overrides or {})): i
+            pool.submit(_ingest_one, files[i], visibility, dict(overrides or {}), force): i
             for i in firsts
         }
         for future in as_completed(futures):
@@ -105,8 +107,10 @@ def _start_worker(settings: Settings, threads: int) -> None:
     _worker["stores"] = open_stores(settings)
 
 
-def _ingest_one(path: Path, visibility: str, overrides: dict[str, object]) -> IngestResult:
+def _ingest_one(
+    path: Path, visibility: str, overrides: dict[str, object], force: bool = False
+) -> IngestResult:
     from ingest.pipeline import ingest_file
 
     return ingest_file(path, _worker["stores"], _worker["settings"], visibility=visibility,
-                       overrides=overrides or None)
+                       overrides=overrides or None, force=force)

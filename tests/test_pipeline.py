@@ -195,6 +195,29 @@ def test_cli_if_empty_skips_a_filled_store(settings, use_settings, capsys):
     assert "跳过" in capsys.readouterr().out
 
 
+def test_cli_force_rebuilds_an_unchanged_file(settings, use_settings, capsys):
+    from sqlalchemy import func
+
+    use_settings(settings)
+    data = str(settings.data_dir)
+    assert ingest_cli([str(sample_path("002")), "--data-dir", data]) == 0
+    stores = open_stores(settings)
+    chunk_rows = select(func.count()).select_from(db.chunks)
+    with stores.engine.begin() as conn:  # as an older pipeline might have left it: a chunk fewer
+        before = conn.execute(chunk_rows).scalar_one()
+        conn.execute(db.chunks.delete().where(db.chunks.c.chunk_index == 0))
+    assert ingest_cli([str(sample_path("002")), "--data-dir", data]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    with stores.engine.connect() as conn:
+        assert conn.execute(chunk_rows).scalar_one() == before - 1
+    assert ingest_cli([str(sample_path("002")), "--force", "--data-dir", data]) == 0
+    assert "ingested" in capsys.readouterr().out
+    with stores.engine.connect() as conn:
+        assert conn.execute(chunk_rows).scalar_one() == before  # rebuilt whole
+    assert len(store.list_documents(stores.engine)) == 1
+    assert store.check(stores) == {"vectors_without_rows": [], "rows_without_vectors": []}
+
+
 def test_cli_workers_fill_a_server_deployment_in_parallel(backend, settings, use_settings, tmp_path,
                                                           capsys):
     use_settings(settings)
