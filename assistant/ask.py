@@ -22,7 +22,7 @@ from assistant.availability import answer_when_stores_down
 from assistant.catalog import Catalog, load_catalog
 from assistant.extract import best_sentences, coverage, terms
 from assistant.filters import narrow
-from assistant.sources import cite, comparison_before, get_source, ingest_stamps
+from assistant.sources import cite, comparison_before, get_source, ingest_stamps, unchanged_after
 from assistant.sql_build import common_slots, fact_query, measures_for
 from assistant.text_figures import figure_row, with_text_figures
 from assistant.types import Answer, Citation, CorpusFilters, Slots
@@ -233,7 +233,10 @@ def _answer_sql(question: str, slots: Slots, context: Context, *, read_text: boo
         )
     if slots.operation == "rank" and not slots.years:
         rows = _latest_per_locality(rows)
-    lines = _lines(slots, rows, place, add, lead_in) if rows else []
+    def unchanged(row: dict[str, Any]) -> str:
+        return unchanged_after(context.stores.engine, row["doc_id"], row["end"], stamps)
+
+    lines = _lines(slots, rows, place, add, lead_in, unchanged) if rows else []
     if not lines:
         return Answer("", "sql", "数据表中没有找到对应数字", sql=result.sql or query.sql, slots=slots)
     header = _route_line(slots, context.catalog)
@@ -247,7 +250,8 @@ def _answer_sql(question: str, slots: Slots, context: Context, *, read_text: boo
     )
 
 
-def _lines(slots: Slots, rows: list[dict[str, Any]], place: Any, add: Any, lead_in: Any) -> list[str]:
+def _lines(slots: Slots, rows: list[dict[str, Any]], place: Any, add: Any, lead_in: Any,
+           unchanged: Any) -> list[str]:
     if slots.operation == "rank":
         return compose.rank_lines(rows, slots, place, add)
     if slots.operation in ("total", "average"):
@@ -256,7 +260,8 @@ def _lines(slots: Slots, rows: list[dict[str, Any]], place: Any, add: Any, lead_
         return compose.share_lines(rows, slots, place, add) or compose.lookup_lines(rows, place, add)
     if slots.operation == "change":
         stated = compose.change_lines(rows, place, add, lead_in)
-        return stated or compose.year_change_lines(rows, place, add) or compose.lookup_lines(rows, place, add)
+        return (stated or compose.year_change_lines(rows, place, add)
+                or compose.lookup_lines(rows, place, add, said=unchanged))
     return compose.lookup_lines(rows, place, add)
 
 

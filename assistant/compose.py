@@ -59,9 +59,12 @@ def _more(rows: Sequence[Row]) -> list[str]:
     return [f"……另有 {extra} 条，见结果表。"] if extra > 0 else []
 
 
-def lookup_lines(rows: Sequence[Row], place: Callable[[Row], str], cite: Cite) -> list[str]:
+def lookup_lines(rows: Sequence[Row], place: Callable[[Row], str], cite: Cite,
+                 said: Callable[[Row], str] = lambda row: "") -> list[str]:
+    """One line per figure; `said` adds the source's own words about it ('较上年持平')."""
     shown = rows[:MAX_LINES]
-    return [f"{where_when(r, place(r))}为 {figure(r)} [{cite(r)}]" for r in shown] + _more(rows)
+    return [f"{where_when(r, place(r))}为 {figure(r)}{f'，{w}' if (w := said(r)) else ''} [{cite(r)}]"
+            for r in shown] + _more(rows)
 
 
 def rank_lines(rows: Sequence[Row], slots: Slots, place: Callable[[Row], str], cite: Cite) -> list[str]:

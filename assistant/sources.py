@@ -105,6 +105,22 @@ _BASE = re.compile(r"(?:比|较|与)\s*([^，,。；;：:\d]{1,8}?)\s*(?:相比|
 _VERB = re.compile(r"(增加|减少|增长|下降|持平|节约|超支)了?\s*$")
 
 
+# After a figure, in its clause: the source saying it did not change ('3.5 万元，较上年持平').
+_UNCHANGED = re.compile(
+    r"[^。！？；;\n\d]{0,30}?((?:较|比|与)\s*(?:上年|去年|上一年)度?\s*(?:同期)?\s*(?:相比)?[，,]?\s*"
+    r"(?:基本)?(?:持平|相同|一致|无变化|没有变化|不变))"
+)
+
+
+def unchanged_after(
+    engine: Engine, doc_id: str, end: int, stamps: Mapping[str, str] | None = None
+) -> str:
+    """The source's words that a figure did not change from last year, when they follow it in its
+    clause ('较上年持平'); '' otherwise. Only a change stated in words: no number is made up."""
+    match = _UNCHANGED.match(get_source(engine, doc_id, stamps).text, end)
+    return re.sub(r"\s+", "", match.group(1)) if match else ""
+
+
 def comparison_before(
     engine: Engine, doc_id: str, start: int, stamps: Mapping[str, str] | None = None
 ) -> str:

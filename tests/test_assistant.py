@@ -64,6 +64,15 @@ def test_a_year_chosen_in_the_filters_never_reads_other_years(settings):
     assert answer.route == "none" and not answer.citations
 
 
+def test_a_change_stated_in_words_is_said_with_its_figure(settings):
+    # "机关运行经费预算安排 3.5 万元，较上年持平": no change figure, the source's words instead
+    answer = ask("柞水县2023年机关运行经费和上年比有变化吗?", settings=settings)
+    assert answer.route == "sql" and "3.5万元，较上年持平 [1]" in answer.answer
+    assert "较上年持平" in answer.citations[0].quote
+    plain = ask("柞水县2023年机关运行经费是多少?", settings=settings)  # not asked: not said
+    assert "持平" not in plain.answer
+
+
 def test_a_why_question_is_answered_from_the_text(settings):
     answer = ask("潼南区为什么2021年支出大幅增加?", settings=settings)
     assert answer.route in ("retrieval", "both")
