@@ -7,7 +7,7 @@ recover offsets with `str.find`, which misplaces passages that repeat (boilerpla
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from gongkai.types import Chunk, Document, Table
@@ -27,6 +27,7 @@ _CLAUSE_END = re.compile(r"[，,、：:]")
 _BREAK = -1  # a table region: no chunk runs across it
 # Left between tables: cell borders and the caption and unit lines that the table chunk carries.
 _TABLE_DEBRIS = re.compile(r"[|｜\s\-—:：]+")
+# Any unit ('单位：人' too); `ingest.tables.cells.is_unit_line` reads only money units, for tables.
 _UNIT_LINE = re.compile(r"^\s*[(（]?\s*(?:金额)?单位\s*[:：]\s*\S{1,4}[)）]?\s*$")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 MIN_PROSE_CHARS = 6
@@ -220,7 +221,7 @@ def _squeeze(text: str) -> str:
     return _TABLE_DEBRIS.sub("", text)
 
 
-def has_prose(text: str, captions: set[str] = frozenset()) -> bool:
+def has_prose(text: str, captions: Collection[str] = frozenset()) -> bool:
     r"""Whether a text chunk says anything beyond table debris: cell borders, and the caption and
     unit lines of a table (its own chunk carries them). Debris-only chunks cost an embedding
     and crowd out real passages in search results.

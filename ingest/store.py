@@ -22,9 +22,9 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from gongkai import db
 from gongkai.types import Chunk, Document, Fact, Table
+from ingest.chunks import embedding_view
 from vectorstore import chroma_store
 from vectorstore.embedding_cache import EmbeddingCache
-from ingest.chunks import embedding_view
 from vectorstore.embeddings import passage_text
 
 log = logging.getLogger(__name__)
