@@ -17,7 +17,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from rich.console import Console
 from rich.table import Table
@@ -35,16 +38,40 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_healthy(url: str, seconds: float = 300) -> None:
+def _wait_healthy(url: str, server: subprocess.Popen, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.read() == b"ok":
                     return
         except OSError:
             time.sleep(0.2)
-    raise TimeoutError(url)
+    raise TimeoutError(f"streamlit did not answer at {url}")
+
+
+@contextmanager
+def streamlit_app(data_dir: Path, log: IO[str], env: dict[str, str] | None = None,
+                  seconds: float = 300) -> Iterator[str]:
+    """`streamlit run app.py` over `data_dir` on a free local port, its output to `log`; yields
+    its URL once healthy (the browser test uses it too), and stops it on exit."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "GONGKAI_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **(env or {})},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, server, seconds)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def measure(url: str) -> list[tuple[str, float, str]]:
@@ -95,22 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="an ingested data folder (default: GONGKAI_DATA_DIR)")
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir or get_settings().data_dir).resolve()
-    port = _free_port()
-    env = {**os.environ, "GONGKAI_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
     with tempfile.TemporaryFile("w+") as log:
         started = time.perf_counter()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_healthy(url)
+        with streamlit_app(data_dir, log) as url:
             rows = [("server start", time.perf_counter() - started, ""), *measure(url)]
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     table = Table(title=f"browser waits over {data_dir}")
     table.add_column("step")
     table.add_column("seconds", justify="right")

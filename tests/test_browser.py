@@ -7,23 +7,16 @@ Needs Debian's chromium at /usr/bin/chromium and the `playwright` package; `make
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.ui import ARGS, streamlit_app
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = ROOT / "tests" / "output"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 QUESTION = "柞水县2023年三公经费是多少？"
 FIGURE = "0.07万元"  # as printed in 柞水县's 2023 budget
 COMPARISON = "哪个地方的三公经费最高？"
@@ -31,47 +24,13 @@ COMPARISON = "哪个地方的三公经费最高？"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium: run `make test`")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, server: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"streamlit did not answer at {url}")
-
-
 @pytest.fixture
 def server(sample_store, tmp_path):
     settings, _, _ = sample_store
-    port = _free_port()
-    env = {**os.environ, "GONGKAI_DATA_DIR": str(settings.data_dir), "HF_HUB_OFFLINE": "1",
-           "GONGKAI_AUTH_FILE": str(tmp_path / "users.yaml")}
-    log = (tmp_path / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with (tmp_path / "streamlit.log").open("w") as log, streamlit_app(
+        settings.data_dir, log, env={"GONGKAI_AUTH_FILE": str(tmp_path / "users.yaml")}, seconds=120
+    ) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def test_question_citation_and_source_viewer_in_chromium(server):
