@@ -1,4 +1,8 @@
-"""The answering eval: `python -m bench.eval [--data-dir DIR] [--only ID ...] [--verbose]`.
+"""The answering eval: `python -m bench.eval [--set original|blind] [--data-dir DIR] [--only ID ...] [--verbose]`.
+
+`--set blind` runs the blind set instead (`bench.blind`: questions written by people who saw only
+the documents, over the samples and the dev PDFs), printing outcomes per kind and the holdout
+part as an aggregate.
 
 Ingests the five samples (into a temporary folder, or reuses/fills `--data-dir`), asks every
 question of `tests/eval/questions.yaml` (follow-ups through `history`), scores each answer against
@@ -308,14 +312,14 @@ def doc_prefixes(settings: Any) -> dict[str, str]:
     return {r.id: re.split(r"[_.]", r.filename)[0] for r in rows}
 
 
-def build_store(data_dir: Path) -> Any:
-    """Ingest the samples into `data_dir` (already stored files are skipped); its settings."""
+def build_store(data_dir: Path, paths: Sequence[Path] = (SAMPLES,)) -> Any:
+    """Ingest `paths` (the samples) into `data_dir` (already stored files are skipped); its settings."""
     from gongkai.settings import get_settings
     from ingest.pipeline import expand_paths, ingest_file, open_stores
 
     settings = get_settings(data_dir=data_dir)
     stores = open_stores(settings)
-    for path in expand_paths([SAMPLES]):
+    for path in expand_paths(list(paths)):
         result = ingest_file(path, stores, settings)
         if result.status == "failed":
             print(f"warning: {path.name} failed to ingest: {result.error}", file=sys.stderr)
@@ -350,18 +354,32 @@ def run_eval(settings: Any, questions: Sequence[Question] | None = None) -> Eval
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.eval", description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", help="store to reuse (the samples are ingested into it if missing)")
+    parser.add_argument("--set", choices=("original", "blind"), default="original", dest="which",
+                        help="original: tests/eval/questions.yaml; blind: tests/eval/blind/")
+    parser.add_argument("--data-dir", help="store to reuse (the documents are ingested into it if missing)")
     parser.add_argument("--only", nargs="*", help="question ids to run")
     parser.add_argument("--verbose", action="store_true", help="show route, slots and answer of failures")
     args = parser.parse_args(argv)
     import logging
 
     logging.basicConfig(level=logging.ERROR)
+    if args.which == "blind":
+        return _main_blind(args)
     questions = [q for q in load_questions() if not args.only or q.id in args.only]
     with tempfile.TemporaryDirectory(prefix="gongkai-eval-") as tmp:
         settings = build_store(Path(args.data_dir) if args.data_dir else Path(tmp) / "data")
         report = run_eval(settings, questions)
         print(report.markdown(verbose=args.verbose))
+    return 0
+
+
+def _main_blind(args: argparse.Namespace) -> int:
+    from bench.blind import corpus_paths, load_items, run_blind
+
+    items = [i for i in load_items() if not args.only or i.id in args.only]
+    with tempfile.TemporaryDirectory(prefix="gongkai-blind-") as tmp:
+        settings = build_store(Path(args.data_dir) if args.data_dir else Path(tmp) / "data", corpus_paths())
+        print(run_blind(settings, items).markdown(verbose=args.verbose))
     return 0
 
 
