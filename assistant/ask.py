@@ -16,17 +16,22 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from assistant import compose, llm
+from assistant import llm
 from assistant.audit.answer import answer_audit, asks_audit
 from assistant.availability import answer_when_stores_down
 from assistant.catalog import Catalog, load_catalog
+from assistant.conversation import answer_difference
 from assistant.extract import best_sentences, coverage, terms
+from assistant.figure_answers import answer_items
+from assistant.figures import UnitYear, asked_units
 from assistant.filters import narrow
-from assistant.sources import cite, comparison_before, get_source, ingest_stamps, unchanged_after
-from assistant.sql_build import common_slots, fact_query, measures_for
-from assistant.text_figures import figure_row, with_text_figures
-from assistant.types import Answer, Citation, CorpusFilters, Slots
+from assistant.linking import closest_labels, leftover_words
+from assistant.sources import cite, get_source
+from assistant.sql_build import common_item_shapes, item_query
+from assistant.text_figures import figure_row
+from assistant.types import Answer, Citation, CorpusFilters, Item, Slots
 from assistant.understand import metric_words, understand
+from assistant.units import closest_units
 from gongkai.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -69,7 +74,7 @@ def ask(
     filters: CorpusFilters | None = None,
 ) -> Answer:
     """Answer one question; `history` holds the previous answers of the conversation; `filters`
-    (the UI's locality / year / type choices) narrow both the SQL and the retrieval."""
+    (the UI's locality / unit / year / type choices) narrow both the SQL and the retrieval."""
     settings = settings or get_settings()
     text = clean_question(question)
     if not text:
@@ -81,8 +86,10 @@ def ask(
     if not context.catalog.documents:
         return Answer("还没有导入任何文件，无法回答。请先导入财政公开文件。", "none", "文件库为空")
     previous = next((a.slots for a in reversed(history) if a.slots is not None), None)
+    if previous is not None and (difference := answer_difference(text, history, stores.engine, context.catalog)):
+        return difference
     slots = understand(text, context.catalog, previous)
-    if previous and previous.years == slots.years and slots.localities and not any(
+    if previous and previous.years == slots.years and slots.localities and not slots.units and not any(
         context.catalog.covers(place, slots.years) for place in slots.localities
     ):  # a year carried over to a place with no document of that year: ask about the place's own
         slots = replace(slots, years=())
@@ -95,22 +102,21 @@ def ask(
         return _answer_unstored_years(text, slots, context)
     if asks_audit(text):  # whether the figures are right, not what they are
         return answer_audit(text, slots, context.stores.engine, context.visibility, history)
-    if slots.metrics and not (slots.why and slots.operation == "lookup" and not _asks_figure(text)):
-        answer = _answer_sql(text, slots, context, read_text=True)
-        if answer.route == "none":  # the figures say the question cannot be answered as asked
-            return answer
-        if answer.rows:
-            if slots.why:
-                return _with_reasons(text, answer, slots, context)
-            return answer
+    figure_question = bool(slots.items) and not (slots.why and slots.operation == "lookup"
+                                                 and not _asks_figure(text))
+    if figure_question:
+        answer = answer_items(text, slots, context.stores.engine, context.visibility, context.catalog,
+                              read_text=lambda item, uy, units: _text_figure(text, item, uy, units, context))
+        if answer is not None:
+            return _with_reasons(text, answer, slots, context) if slots.why else answer
         return llm.figure_answer_or(
             text,
-            lambda: _answer_retrieval(_naming_figure(text, slots), slots, context,
-                                      reason="数据表中没有找到对应数字，改为检索原文",
-                                      figure_words=metric_words(slots.metrics)),
+            lambda: _not_found(text, slots, context),
             llm.chat_model(context.settings), context.stores.engine, context.visibility, context.catalog,
             filters=filters,
         )
+    if _asks_figure(text) and not slots.why and not slots.items:
+        return _not_found(text, slots, context)
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
 
 
@@ -128,23 +134,43 @@ def warm_queries(engine: Any, visibility: tuple[str, ...] = ("public",)) -> int:
     from assistant.sql_run import guarded_sql
 
     catalog = load_catalog(engine, visibility)
-    understand("各地2021年三公经费预算是多少?", catalog)  # loads its word lists (~0.7 s) once
+    understand("各地2021年三公经费预算是多少?", catalog)  # loads its word lists once
     queries: dict[str, tuple[str, ...]] = {}  # SQL text -> its parameter names, one per shape
-    for slots in common_slots():
-        # _answer_sql's queries: the asked measures, and for a change the values as well
-        for measures in dict.fromkeys((measures_for(slots), ("value",))):
-            query = fact_query(slots, measures=measures)
-            queries[query.sql] = tuple(query.params)
+    for shape in common_item_shapes():
+        query = item_query(*shape[:2], **shape[2])
+        queries[query.sql] = tuple(query.params)
     for sql, params in queries.items():
         guarded_sql(sql, engine, visibility=visibility, params=params)
     return len(queries)
 
 
+def _text_figure(question: str, item: Item, unit_year: UnitYear, units: tuple[str, ...],
+                 context: Context) -> dict[str, Any] | None:
+    """A count of `item` for `unit_year` read from the best line of its own documents that states
+    one, or None."""
+    from vectorstore.retrieval import Filters
+
+    docs = tuple(d.id for d in context.catalog.docs.values() if d.unit_id == unit_year.unit.id
+                 and d.year in (unit_year.year, unit_year.year + 1))
+    if not docs:
+        return None
+    named = " ".join(dict.fromkeys((item.text, *item.stems)))
+    hits = _retriever(context.settings).search(
+        f"{question} {named}", Filters(visibility=context.visibility, doc_ids=docs), k=8)
+    words = (item.text, *item.stems, *metric_words((item.metric,)))
+    for sentence in best_sentences(named, _passages(hits, context, tables=True), limit=10,
+                                   figure_lines=True):
+        if row := figure_row(sentence, words, units, unit_year.unit.id, unit_year.year):
+            return row
+    return None
+
+
 def _naming_figure(question: str, slots: Slots) -> str:
     """A follow-up that leaves its figure unsaid ('呈贡区呢?') is searched with the figure's name."""
-    if any(word in question for word in metric_words(slots.metrics)):
+    names = [item.text for item in slots.items]
+    if all(name in question for name in names):
         return question
-    return f"{question} {' '.join(slots.metrics)}"
+    return f"{question} {' '.join(names)}"
 
 
 def _asks_figure(text: str) -> bool:
@@ -152,23 +178,61 @@ def _asks_figure(text: str) -> bool:
 
 
 def _not_stored(slots: Slots, catalog: Catalog) -> Answer | None:
+    """What the question names that the library does not hold, said as such."""
     stored_places = "、".join(loc.name for loc in catalog.localities) or "无"
-    if slots.unknown_units and not slots.units:
-        units = "、".join(slots.unknown_units)
-        stored = "、".join(dict.fromkeys(u for p in slots.localities for u in catalog.units_in(p)))
-        return Answer(f"已收录的文件中没有{units}的文件，无法回答。该地区已收录的单位有：{stored}。",
-                      "none", f"单位不在文件库中：{units}", slots=slots)
-    if slots.unknown_places and not slots.localities:
+    if slots.unknown_places and not slots.localities and not slots.units:
         places = "、".join(slots.unknown_places)
         return Answer(f"已收录的文件中没有{places}的内容，无法回答。目前收录的地区有：{stored_places}。",
                       "none", f"地区不在文件库中：{places}", slots=slots)
+    if slots.ambiguous_units and not slots.units:
+        name, ids = slots.ambiguous_units[0]
+        choices = "、".join(catalog.unit(i).name for i in ids)
+        return Answer(f"“{name}”可能指：{choices}。请说明是哪一个单位。", "none",
+                      f"单位名称有歧义：{name}", slots=slots)
+    if slots.unknown_units and not slots.units:
+        units = "、".join(slots.unknown_units)
+        nearby = [u for p in slots.localities for u in catalog.units_in(p)] or list(catalog.units)
+        stored = "、".join(u.name for u in closest_units(slots.unknown_units[0], nearby))
+        where = "该地区" if slots.localities else "资料库中"
+        return Answer(f"资料库中没有{units}的文件，无法回答。{where}已收录的单位有：{stored}。",
+                      "none", f"单位不在文件库中：{units}", slots=slots)
+    if slots.units and slots.years:
+        missing = [catalog.unit(u) for u in slots.units
+                   if not any(y in catalog.unit(u).years or y + 1 in catalog.unit(u).years
+                              for y in slots.years)]
+        if missing and len(missing) == len(slots.units) and set(slots.years) & set(catalog.years):
+            unit = missing[0]
+            years = "、".join(f"{y}年" for y in slots.years)
+            stored = "、".join(f"{y}年" for y in unit.years)
+            return Answer(f"资料库中没有{unit.name}{years}的文件，无法回答。已收录该单位{stored}的文件。",
+                          "none", f"该单位没有该年度的文件：{unit.name} {years}", slots=slots)
+    if slots.missing_codes and not slots.items:
+        codes = "、".join(slots.missing_codes)
+        return Answer(f"已收录的文件中没有科目编码{codes}的数字。", "none", f"科目编码不在文件库中：{codes}",
+                      slots=slots)
     return None
+
+
+def _not_found(question: str, slots: Slots, context: Context) -> Answer:
+    """No stored figure answers: say what was looked for, what the asked units' documents hold
+    that comes closest, and quote a sentence only if it states such a figure."""
+    found = _answer_retrieval(_naming_figure(question, slots), slots, context,
+                              reason="数据表中没有找到对应数字，改为检索原文",
+                              figure_words=tuple(w for i in slots.items for w in (i.text, *i.stems)))
+    if found.route != "none":
+        return found
+    asked = "、".join(i.text for i in slots.items) or leftover_words(question, slots, context.catalog)
+    units = "、".join(u.name for u in asked_units(slots, context.catalog)[:3])
+    closest = closest_labels(asked, context.catalog) if asked else []
+    hint = f"最接近的是：{'、'.join(closest)}。" if closest else ""
+    return Answer(f"已收录的{units or ''}文件中没有找到“{asked or question}”的数字。{hint}", "none",
+                  "数据表和原文中都没有找到对应数字", slots=slots)
 
 
 def _answer_unstored_years(question: str, slots: Slots, context: Context) -> Answer:
     """No document is of the asked year, but another may state its figures (a 2021 project text
     gives 2020's caseload): quoted when a sentence names the year, else no answer."""
-    figure_words = metric_words(slots.metrics) if slots.metrics else ()
+    figure_words = tuple(w for item in slots.items for w in (item.text, *item.stems))
     found = _answer_retrieval(question, slots, context, reason="该年度没有文件，检索其他年度文件中写到该年的原文",
                               figure_words=figure_words)
     if found.route != "none":
@@ -179,137 +243,23 @@ def _answer_unstored_years(question: str, slots: Slots, context: Context) -> Ans
                   "none", f"年度不在文件库中：{years}", slots=slots)
 
 
-def _answer_sql(question: str, slots: Slots, context: Context, *, read_text: bool = False) -> Answer:
-    """The figures' answer from SQL; with `read_text`, places the facts miss are read from text."""
-    from assistant.sql_run import run_sql
-
-    query = fact_query(slots, measures=measures_for(slots))
-    result = run_sql(query.sql, context.stores.engine, visibility=context.visibility,
-                     params=query.params)
-    rows = [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []
-    if slots.operation == "change" and not rows:  # no stated change: compute it from the years
-        query = fact_query(slots)
-        result = run_sql(query.sql, context.stores.engine, visibility=context.visibility,
-                         params=query.params)
-        rows = [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []
-    if not result.ok:
-        log.warning("SQL refused or failed: %s", result.reason)
-    citations: list[Citation] = []
-    markers: dict[tuple[str, int], int] = {}
-    stamps = ingest_stamps(context.stores.engine, (r["doc_id"] for r in rows))  # one query
-
-    def add(row: dict[str, Any]) -> int:
-        key = (row["doc_id"], row["start"])
-        if key not in markers:
-            citations.append(cite(context.stores.engine, row["doc_id"], row["start"], row["end"],
-                                  stamps=stamps))
-            markers[key] = len(citations)
-        return markers[key]
-
-    def place(row: dict[str, Any]) -> str:  # the unit, where a place has several
-        if not row["locality"]:
-            return ""
-        if row.get("unit_name") and len(context.catalog.units_in(row["locality"])) > 1:
-            return row["unit_name"]
-        return context.catalog.short(row["locality"])
-
-    def lead_in(row: dict[str, Any]) -> str:
-        return comparison_before(context.stores.engine, row["doc_id"], row["start"], stamps)
-
-    if slots.operation == "change" and re.search(r"(?:比|较|与)(?:上年|去年|上一年)|同比", question):
-        # asked against last year: a change stated against another base (年初预算) does not answer
-        stated = rows
-        rows = [r for r in rows if r["measure"] not in ("change", "change_pct")
-                or re.search(r"上年|去年|\d{4}年|同期", lead_in(r) or "比上年")]
-        if stated and not rows:
-            metrics = "、".join(slots.metrics)
-            return Answer(f"已收录的文件没有说明{metrics}比上年的变化（文件中的变化是相对其他基数说的）。",
-                          "none", "数据表中只有相对其他基数的变化", slots=slots)
-    filled: tuple[str, ...] = ()
-    if read_text and rows:
-        rows, filled = with_text_figures(
-            rows, slots, context.catalog, result.columns,
-            lambda at: _text_figure(question, slots, at, rows[0]["unit"], result.columns, context),
-        )
-    if slots.operation == "rank" and not slots.years:
-        rows = _latest_per_locality(rows)
-    def unchanged(row: dict[str, Any]) -> str:
-        return unchanged_after(context.stores.engine, row["doc_id"], row["end"], stamps)
-
-    lines = _lines(slots, rows, place, add, lead_in, unchanged) if rows else []
-    if not lines:
-        return Answer("", "sql", "数据表中没有找到对应数字", sql=result.sql or query.sql, slots=slots)
-    header = _route_line(slots, context.catalog)
-    if filled:
-        header += f"；{'、'.join(context.catalog.short(p) for p in filled)}的数字数据表未收录，读自原文"
-    chart = "bar" if len({r["locality"] for r in rows}) > 1 else "line" if len({r["year"] for r in rows}) > 1 else None
-    return Answer(
-        "\n".join(lines), "sql", header, tuple(citations), sql=result.sql,
-        columns=tuple(result.columns), rows=tuple(tuple(r.values()) for r in rows), chart=chart,
-        slots=slots,
-    )
-
-
-def _lines(slots: Slots, rows: list[dict[str, Any]], place: Any, add: Any, lead_in: Any,
-           unchanged: Any) -> list[str]:
-    if slots.operation == "rank":
-        return compose.rank_lines(rows, slots, place, add)
-    if slots.operation in ("total", "average"):
-        return compose.total_lines(rows, slots, place, add, average=slots.operation == "average")
-    if slots.operation == "share" and len(slots.metrics) >= 2:
-        return compose.share_lines(rows, slots, place, add) or compose.lookup_lines(rows, place, add)
-    if slots.operation == "change":
-        stated = compose.change_lines(rows, place, add, lead_in)
-        return (stated or compose.year_change_lines(rows, place, add)
-                or compose.lookup_lines(rows, place, add, said=unchanged))
-    return compose.lookup_lines(rows, place, add)
-
-
-def _text_figure(
-    question: str, slots: Slots, place: str, unit: str, columns: Sequence[str], context: Context
-) -> dict[str, Any] | None:
-    """A row for `place`'s figure read from the best retrieved line that states it, or None."""
-    hits = _retrieve(_naming_figure(question, slots), replace(slots, localities=(place,)), context)
-    focus = _focus(question, slots, context.catalog)
-    words = metric_words(slots.metrics)
-    for sentence in best_sentences(focus, _passages(hits, context, tables=True), limit=6,
-                                   figure_lines=True):
-        source = get_source(context.stores.engine, sentence.doc_id)
-        row = figure_row(sentence, slots.metrics[0], words, unit, columns, source,
-                         context.catalog.short(place))
-        if row:
-            return row
-    return None
-
-
-def _latest_per_locality(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One figure per place for a ranking over all years: the latest year's, in the given order."""
-    latest: dict[Any, int] = {}
-    for row in rows:
-        latest[row["locality"]] = max(latest.get(row["locality"], 0), row["year"] or 0)
-    seen: set[Any] = set()
-    kept = []
-    for row in rows:
-        if (row["year"] or 0) == latest[row["locality"]] and row["locality"] not in seen:
-            seen.add(row["locality"])
-            kept.append(row)
-    return kept
-
-
-def _route_line(slots: Slots, catalog: Catalog) -> str:
-    places = "、".join(slots.units or [catalog.short(p) for p in slots.localities]) or "全部地区"
-    years = "、".join(str(y) for y in slots.years) or "全部年度"
-    metrics = "、".join(slots.metrics)
-    return f"按数据表查询：{metrics} × {places} × {years} × {compose.OPERATION_NAMES[slots.operation]}"
-
-
 def _retrieve(question: str, slots: Slots, context: Context, k: int = 8) -> list[Any]:
     from vectorstore.retrieval import Filters
 
     retriever = _retriever(context.settings)
     filters = Filters(localities=slots.localities, years=slots.years, doc_types=slots.doc_types,
-                      visibility=context.visibility)
+                      visibility=context.visibility, doc_ids=_unit_documents(slots, context.catalog))
     return retriever.search(question, filters, k=k)
+
+
+def _unit_documents(slots: Slots, catalog: Catalog) -> tuple[str, ...]:
+    """The documents of the units named (of the years asked): a reason is read in the asked
+    unit-year's own documents only."""
+    if not slots.units:
+        return ()
+    years = set(slots.years)
+    return tuple(sorted(d.id for d in catalog.docs.values()
+                        if d.unit_id in slots.units and (not years or d.year in years)))
 
 
 @lru_cache(maxsize=4)
@@ -367,10 +317,9 @@ def _focus(question: str, slots: Slots, catalog: Catalog) -> str:
     """The question without its place, year and issuing unit's words, which every sentence of a
     document shares — the unit's kept when little else is asked ('…检察院的主要职能是什么')."""
     without_unit = question
-    for place, unit, kind in catalog.units:
-        if not slots.localities or place in slots.localities:
-            for word in (unit, kind):
-                without_unit = without_unit.replace(word, " ") if word else without_unit
+    named = [alias for alias, ids in catalog.aliases.items() if ids & set(slots.units)]
+    for alias in sorted(named, key=len, reverse=True):
+        without_unit = without_unit.replace(alias, " ")
     focus, without_unit = (_without_place(text, slots, catalog) for text in (question, without_unit))
     return without_unit if len([t for t in terms(without_unit) if len(t) > 1]) >= 2 else focus
 
@@ -380,7 +329,7 @@ def _without_place(question: str, slots: Slots, catalog: Catalog) -> str:
         found = catalog.locality(full)
         for form in found.forms() if found else (full,):
             question = question.replace(form, " ")
-    return re.sub(r"(?:19|20)\d{2}\s*年?", " ", question)
+    return re.sub(r"(?:(?:19|20)\d{2}|\d{2})\s*年度?", " ", question)
 
 
 def _with_reasons(question: str, answer: Answer, slots: Slots, context: Context) -> Answer:

@@ -1,13 +1,22 @@
-"""What the stores hold that a question can name: localities, years, types — read from SQL."""
+"""What the stores hold that a question can name — places, units, years, items — read from SQL.
+
+The catalog is what question understanding links words to: the stored localities, the issuing
+units with every alias a question may use, the unit-years documents cover, and the items figures
+are stored for (label stems, 科目编码, printed labels). Loaded once per corpus version.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import Engine, func, select
 
+from assistant.typos import SoundIndex
 from gongkai import db
+from ingest.catalog import fold, is_specific
 
 
 @dataclass(frozen=True)
@@ -22,13 +31,52 @@ class StoredLocality:
 
 
 @dataclass(frozen=True)
+class StoredUnit:
+    id: str
+    name: str  # as its documents write it most often
+    locality: str  # full locality name ('' when unknown)
+    kind: str
+    years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StoredDoc:
+    id: str
+    unit_id: str
+    year: int | None
+    doc_type: str  # 预算 / 决算 / 项目文本 …
+    scope: str  # 部门 / 单位 / ''
+    part: str  # text / tables / both
+    title: str
+
+
+@dataclass(frozen=True)
 class Catalog:
     localities: tuple[StoredLocality, ...]
     years: tuple[int, ...]
     doc_types: tuple[str, ...]
     documents: int
     place_years: frozenset[tuple[str, int]] = frozenset()  # (full locality, year) pairs stored
-    units: tuple[tuple[str, str, str], ...] = ()  # (full locality, unit name, unit kind) stored
+    units: tuple[StoredUnit, ...] = ()
+    aliases: Mapping[str, frozenset[str]] = field(default_factory=dict)  # alias → unit ids
+    unit_years: frozenset[tuple[str, int]] = frozenset()
+    labels: Mapping[str, str] = field(default_factory=dict)  # label stem → a printed label
+    codes: Mapping[str, str] = field(default_factory=dict)  # 科目编码 → label stem
+    printed: Mapping[str, str] = field(default_factory=dict)  # a printed label (folded) → its stem
+    docs: Mapping[str, StoredDoc] = field(default_factory=dict)
+    _by_id: dict[str, StoredUnit] = field(init=False, repr=False, compare=False)
+    _sounds: dict[str, SoundIndex] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {u.id: u for u in self.units})
+        object.__setattr__(self, "_sounds", {})
+
+    def sounds(self, kind: str) -> SoundIndex:
+        """Aliases ('aliases') or label stems ('labels') by sound, built on first use."""
+        if kind not in self._sounds:
+            names = self.aliases if kind == "aliases" else {**self.labels, **self.printed}
+            self._sounds[kind] = SoundIndex(n for n in names if len(n) >= 3)
+        return self._sounds[kind]
 
     def covers(self, locality: str, years: tuple[int, ...]) -> bool:
         return any((locality, year) in self.place_years for year in years)
@@ -36,9 +84,21 @@ class Catalog:
     def locality(self, full: str) -> StoredLocality | None:
         return next((loc for loc in self.localities if loc.full == full), None)
 
-    def units_in(self, locality: str) -> tuple[str, ...]:
-        """Names of the issuing units stored for a locality."""
-        return tuple(unit for place, unit, _ in self.units if place == locality)
+    def unit(self, unit_id: str) -> StoredUnit | None:
+        return self._by_id.get(unit_id)
+
+    def units_in(self, locality: str) -> tuple[StoredUnit, ...]:
+        """The units of a place and of the places inside it (普陀区's units are 上海市's too)."""
+        return tuple(u for u in self.units if u.locality == locality or u.locality.startswith(locality))
+
+    def unit_names_in(self, locality: str) -> tuple[str, ...]:
+        return tuple(u.name for u in self.units_in(locality))
+
+    def display(self, unit: StoredUnit) -> str:
+        """How an answer names a unit: its place where it is the place's only stored unit
+        ('潼南区'), else its own name ('江苏省高级人民法院')."""
+        alone = unit.locality and len(self.units_in(unit.locality)) == 1
+        return self.short(unit.locality) if alone else unit.name
 
     def short(self, full: str) -> str:
         """The name users know a stored locality by (潼南区 for 重庆市潼南区)."""
@@ -47,7 +107,7 @@ class Catalog:
 
 
 def load_catalog(engine: Engine, visibility: tuple[str, ...] = ("public",)) -> Catalog:
-    """Localities, years and types of the complete documents this user may see.
+    """Localities, units, years, types and items of the complete documents this user may see.
 
     Cached per engine, visibility and corpus version: documents are written and deleted whole,
     each with its ingestion time, so the newest ingestion time with the documents counted by
@@ -57,35 +117,72 @@ def load_catalog(engine: Engine, visibility: tuple[str, ...] = ("public",)) -> C
 
 
 def corpus_version(engine: Engine) -> tuple:
-    """Changes when a document is added, removed, completed or shown to other users."""
+    """Changes when a document is added, removed, completed or shown to other users, or when
+    an alias is added by hand."""
     d = db.documents.c
     with engine.connect() as conn:
         newest = conn.execute(select(func.max(d.ingested_at))).scalar()
         counts = conn.execute(
             select(d.status, d.visibility, func.count()).group_by(d.status, d.visibility)
         ).all()
-    return newest, tuple(sorted(tuple(row) for row in counts))
+        aliases = conn.execute(select(func.count()).select_from(db.unit_aliases)).scalar()
+    return newest, tuple(sorted(tuple(row) for row in counts)), aliases
 
 
 @lru_cache(maxsize=16)
 def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) -> Catalog:
-    d = db.documents.c
+    d, u, a, f = db.documents.c, db.units.c, db.unit_aliases.c, db.facts.c
     visible = (d.status == "complete", d.visibility.in_(visibility))
-    columns = (d.locality, d.locality_name, d.locality_bare, d.year, d.doc_type, d.unit_name,
-               d.unit_kind)  # fmt: skip
+    columns = (d.locality, d.locality_name, d.locality_bare, d.year, d.doc_type, d.unit_id)
     with engine.connect() as conn:  # distinct in SQL: far fewer rows than documents to read
         rows = conn.execute(select(*columns).where(*visible).distinct()).all()
         documents = conn.execute(select(func.count()).select_from(db.documents).where(*visible)).scalar()
+        unit_ids = {r.unit_id for r in rows if r.unit_id}
+        unit_rows = conn.execute(select(u.id, u.name, u.locality, u.kind).where(u.id.in_(unit_ids))).all()
+        alias_rows = conn.execute(select(a.alias, a.unit_id).where(a.unit_id.in_(unit_ids))).all()
+        doc_rows = conn.execute(select(d.id, d.unit_id, d.year, d.doc_type, d.scope, d.part, d.title)
+                                .where(*visible)).all()
+        # a sentence's item names the catalog only where a table names it too: prose labels are
+        # cut from running text and may hold other words ('安排资金')
+        item_rows = conn.execute(
+            select(f.label_stem, f.label, f.subject_code)
+            .where(f.doc_id.in_(select(d.id).where(*visible)), f.label_stem != "", f.source == "table")
+            .distinct()
+        ).all()
     localities = {
         r.locality: StoredLocality(r.locality, r.locality_name or r.locality, r.locality_bare or "")
         for r in rows if r.locality
     }
+    years_of: dict[str, set[int]] = defaultdict(set)
+    for r in rows:
+        if r.unit_id and r.year:
+            years_of[r.unit_id].add(r.year)
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for r in alias_rows:
+        aliases[r.alias].add(r.unit_id)
+    labels: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    printed: dict[str, str] = {}
+    for r in sorted(item_rows, key=lambda r: (r.label_stem, len(r.label or ""))):
+        if is_specific(r.label_stem):
+            labels.setdefault(r.label_stem, r.label)
+            printed.setdefault(fold(r.label or ""), r.label_stem)
+            if r.subject_code:
+                codes.setdefault(r.subject_code, r.label_stem)
     return Catalog(
         localities=tuple(sorted(localities.values(), key=lambda loc: loc.full)),
         years=tuple(sorted({r.year for r in rows if r.year})),
         doc_types=tuple(sorted({r.doc_type for r in rows if r.doc_type})),
         documents=documents or 0,
         place_years=frozenset((r.locality, r.year) for r in rows if r.locality and r.year),
-        units=tuple(sorted({(r.locality or "", r.unit_name, r.unit_kind or "")
-                            for r in rows if r.unit_name})),
+        units=tuple(sorted(
+            (StoredUnit(r.id, r.name, r.locality or "", r.kind or "", tuple(sorted(years_of[r.id])))
+             for r in unit_rows), key=lambda unit: (unit.locality, unit.name))),
+        aliases={alias: frozenset(ids) for alias, ids in aliases.items()},
+        unit_years=frozenset((uid, y) for uid, ys in years_of.items() for y in ys),
+        labels=labels,
+        codes=codes,
+        printed=printed,
+        docs={r.id: StoredDoc(r.id, r.unit_id or "", r.year, r.doc_type or "", r.scope or "",
+                              r.part or "", r.title) for r in doc_rows},
     )

@@ -1,16 +1,16 @@
-"""Answer text from SQL rows: every figure as printed, with its unit and a citation marker.
+"""Answer text from chosen figures: every figure as printed, with its unit and a citation marker.
 
-Sums, averages and shares are computed here with `Decimal` on the printed figures, so a result
-never carries float noise, and every row it was computed from is cited.
+Sums, averages, differences and shares are computed here with `Decimal` on the printed figures,
+so a result never carries float noise; every figure a result is computed from is written out
+and cited. A share divides the part by the whole whichever order the question names them in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from assistant.types import Slots
+from assistant.figures import Figure, Row
 from ingest.numbers import parse_number
 from ingest.vocab import unit_kind
 
@@ -18,131 +18,206 @@ OPERATION_NAMES = {
     "lookup": "查询", "rank": "排名", "total": "合计", "average": "平均", "compare": "对比",
     "change": "变化", "share": "占比",
 }
-_TO_WAN = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000)}
-
+TO_YUAN = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 MAX_LINES = 20  # figures written out (and cited) in the text; the rest are in the result table
-Row = dict[str, Any]
 Cite = Callable[[Row], int]  # registers a row's citation, returns its 1-based marker
 
 
-def figure(row: Row) -> str:
+def printed(row: Row) -> str:
     """The figure as printed with its unit: '6万元', '1,932.33万元', '100.00%'."""
     unit = row["unit"]
     return f"{row['text']}{'' if unit == '%' and row['text'].endswith('%') else unit}"
 
 
-def where_when(row: Row, place: str) -> str:
-    scope = f"（{row['scope']}）" if row.get("scope") else ""
-    return f"{place}{row['year'] or ''}{'年' if row['year'] else ''}{row['metric']}{scope}"
-
-
-def _decimal(row: Row) -> Decimal:
+def decimal(row: Row) -> Decimal:
     value = parse_number(row["text"])
     return Decimal(str(value if value is not None else row["value"]))
 
 
-def _in_wan(row: Row) -> Decimal | None:
-    factor = _TO_WAN.get(row["unit"])
-    return None if factor is None else _decimal(row) * factor
+def in_yuan(row: Row) -> Decimal | None:
+    factor = TO_YUAN.get(row["unit"])
+    return None if factor is None else decimal(row) * factor
 
 
-def _places(decimals: int) -> Decimal:
-    return Decimal(1).scaleb(-decimals)
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
 
 
-def _decimals_of(rows: Sequence[Row]) -> int:
-    return max((len(r["text"].split(".")[1]) if "." in r["text"] else 0) for r in rows)
+def format_amount(value: Decimal, decimals: int, unit: str) -> str:
+    """'19,634,500元', '17.00万元': thousands separated, at least `decimals` places, exact."""
+    value = value.normalize() if value == value.to_integral() else value
+    places = max(decimals, -value.as_tuple().exponent if value.as_tuple().exponent < 0 else 0)
+    quantized = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{quantized:,.{places}f}{unit}"
 
 
-def _more(rows: Sequence[Row]) -> list[str]:
-    extra = len(rows) - MAX_LINES
+def converted(row: Row, asked_unit: str) -> str:
+    """The figure as printed, and in the asked money unit beside it: '1,963.45万元（19,634,500元）'."""
+    shown = printed(row)
+    yuan = in_yuan(row)
+    if not asked_unit or asked_unit == row["unit"] or yuan is None or asked_unit not in TO_YUAN:
+        return shown
+    value = yuan / TO_YUAN[asked_unit]
+    shift = len(str(TO_YUAN[row["unit"]])) - len(str(TO_YUAN[asked_unit]))  # 万元 → 元: 4 places
+    decimals = max(0, _decimals(row["text"]) - shift) if shift > 0 else 2
+    return f"{shown}（{format_amount(value, decimals, asked_unit)}）"
+
+
+def who(figure: Figure) -> str:
+    return f"{figure.unit_year.name}{figure.unit_year.year}年"
+
+
+def item_name(figure: Figure) -> str:
+    """The figure's own label when the question named it so, else the vocabulary's name."""
+    row = figure.row
+    if row["label"] and (row["label_stem"] in figure.item.stems or not figure.item.metric):
+        return row["label"]
+    return figure.item.name
+
+
+def scope_tag(row: Row) -> str:
+    return f"（{row['scope']}）" if row.get("scope") else ""
+
+
+def where(row: Row) -> str:
+    """The table and column a figure stands in ('一般公共预算基本支出预算表 · 合计')."""
+    if row["source"] != "table":
+        return "文字说明"
+    parts = [row["table_title"] or "", row["column_name"] or ""]
+    return " · ".join(p for p in parts if p)
+
+
+def lookup_lines(figures: Sequence[Figure], cite: Cite, asked_unit: str = "",
+                 said: Callable[[Row], str] = lambda row: "") -> list[str]:
+    """One line per figure; figures of the same item standing elsewhere with other values follow
+    it, each with its table; `said` adds the source's own words about a figure ('较上年持平')."""
+    lines = []
+    for figure in figures[:MAX_LINES]:
+        row = figure.row
+        words = said(row)
+        line = (f"{who(figure)}{item_name(figure)}{scope_tag(row)}为 {converted(row, asked_unit)}"
+                f"{f'，{words}' if words else ''} [{cite(row)}]")
+        if figure.others:
+            line += f"（{where(row)}）"
+            line += "".join(f"；{where(o)}为 {converted(o, asked_unit)} [{cite(o)}]" for o in figure.others[:3])
+        lines.append(line)
+    return lines + _more(figures)
+
+
+def _more(figures: Sequence[Figure]) -> list[str]:
+    extra = len(figures) - MAX_LINES
     return [f"……另有 {extra} 条，见结果表。"] if extra > 0 else []
 
 
-def lookup_lines(rows: Sequence[Row], place: Callable[[Row], str], cite: Cite,
-                 said: Callable[[Row], str] = lambda row: "") -> list[str]:
-    """One line per figure; `said` adds the source's own words about it ('较上年持平')."""
-    shown = rows[:MAX_LINES]
-    return [f"{where_when(r, place(r))}为 {figure(r)}{f'，{w}' if (w := said(r)) else ''} [{cite(r)}]"
-            for r in shown] + _more(rows)
-
-
-def rank_lines(rows: Sequence[Row], slots: Slots, place: Callable[[Row], str], cite: Cite) -> list[str]:
-    top = rows[: slots.top] if slots.top else rows
-    head = "最低" if slots.order == "asc" else "最高"
-    lines = [f"{i}. {place(r)}{r['year'] or ''}{'年' if r['year'] else ''}：{figure(r)} [{cite(r)}]"
-             for i, r in enumerate(rows[:MAX_LINES], 1)] + _more(rows)
-    if slots.top == 1 and top:
-        first = top[0]
-        return [f"{head}的是{place(first)}：{where_when(first, '')} {figure(first)} [{cite(first)}]。",
-                "全部排序：", *lines]
+def rank_lines(figures: Sequence[Figure], order: str, top: int | None, cite: Cite) -> list[str]:
+    ranked = sorted(figures, key=lambda f: _comparable(f.row), reverse=order != "asc")
+    lines = [f"{i}. {f.unit_year.name}{f.unit_year.year}年：{printed(f.row)} [{cite(f.row)}]"
+             for i, f in enumerate(ranked[:MAX_LINES], 1)] + _more(ranked)
+    if top == 1 and ranked:
+        first = ranked[0]
+        head = "最低" if order == "asc" else "最高"
+        headline = (f"{head}的是{first.unit_year.name}：{first.unit_year.year}年{item_name(first)} "
+                    f"{printed(first.row)} [{cite(first.row)}]。")
+        return [headline, "全部排序：", *lines]
     return lines
 
 
-def total_lines(rows: Sequence[Row], slots: Slots, place: Callable[[Row], str], cite: Cite,
-                average: bool = False) -> list[str]:
+def _comparable(row: Row) -> Decimal:
+    return in_yuan(row) if in_yuan(row) is not None else decimal(row)
+
+
+def total_lines(figures: Sequence[Figure], cite: Cite, *, average: bool = False) -> list[str]:
+    rows = [f.row for f in figures]
     money = all(unit_kind(r["unit"]) == "money" for r in rows)
     units = {r["unit"] for r in rows}
     if not money and len(units) > 1:
         return ["这些数字单位不同（" + "、".join(sorted(units)) + "），无法合计。"]
-    values = [_in_wan(r) if money else _decimal(r) for r in rows]
+    values = [in_yuan(r) / TO_YUAN["万元"] if money else decimal(r) for r in rows]
     unit = "万元" if money else rows[0]["unit"]
-    decimals = _decimals_of(rows) + (2 if average else 0)
+    decimals = max(_decimals(r["text"]) for r in rows) + (4 if money and units != {"万元"} else 0)
     total = sum(values, Decimal(0))
-    result = (total / len(values)) if average else total
-    result = result.quantize(_places(min(decimals, 6)), rounding=ROUND_HALF_UP)
-    parts = " + ".join(f"{figure(r)} [{cite(r)}]" for r in rows)
+    result = total / len(values) if average else total
+    shown = format_amount(result, min(decimals + (2 if average else 0), 2 if money else 6), unit)
+    parts = " + ".join(f"{who(f)}{item_name(f)} {printed(f.row)} [{cite(f.row)}]" for f in figures)
     name = "平均" if average else "合计"
     note = "（按万元换算）" if money and units != {"万元"} else ""
-    return [f"{name}为 {result}{unit}{note}，由以下 {len(rows)} 个数字计算：{parts}"]
+    return [f"{name}为 {shown}{note}，由以下 {len(rows)} 个数字计算：{parts}"]
 
 
-def share_lines(rows: Sequence[Row], slots: Slots, place: Callable[[Row], str], cite: Cite) -> list[str]:
-    part_key, whole_key = slots.metrics[0], slots.metrics[1]
-    by_doc: dict[tuple[str, Any], dict[str, Row]] = {}
-    for r in rows:
-        by_doc.setdefault((r["doc_id"], r["year"]), {}).setdefault(r["metric"], r)
-    lines = []
-    for pair in by_doc.values():
-        part, whole = pair.get(part_key), pair.get(whole_key)
-        if not part or not whole:
-            continue
-        a, b = _in_wan(part) or _decimal(part), _in_wan(whole) or _decimal(whole)
-        if not b:
-            continue
-        share = (a / b * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        lines.append(f"{place(part)}{part['year'] or ''}年{part_key} {figure(part)} [{cite(part)}] 占"
-                     f"{whole_key} {figure(whole)} [{cite(whole)}] 的 {share}%")
-    return lines
+def difference_lines(a: Figure, b: Figure, cite: Cite, *, ratio: bool = False) -> list[str]:
+    """Both figures, which is larger, by how much (and how many times with `ratio`)."""
+    lines = [f"{who(f)}{item_name(f)}{scope_tag(f.row)}为 {printed(f.row)} [{cite(f.row)}]" for f in (a, b)]
+    x, y = _comparable(a.row), _comparable(b.row)
+    if not _same_kind(a.row, b.row):
+        return [*lines, "两者单位不同，无法比较。"]
+    big, small = (a, b) if x >= y else (b, a)
+    name_big, name_small = _label(big, a, b), _label(small, a, b)
+    if x == y:
+        return [*lines, "两者相等。"]
+    gap = abs(x - y)
+    money = in_yuan(a.row) is not None
+    unit = "万元" if money else a.row["unit"]
+    gap_shown = format_amount(gap / TO_YUAN["万元"] if money else gap,
+                              max(_decimals(a.row["text"]), _decimals(b.row["text"])), unit)
+    line = f"{name_big}比{name_small}多 {gap_shown}（相差：{printed(big.row)} − {printed(small.row)}）"
+    if ratio and min(x, y) > 0:
+        times = (max(x, y) / min(x, y)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        line += f"，{name_big}是{name_small}的 {times} 倍"
+    return [*lines, line + "。"]
 
 
-def change_lines(rows: Sequence[Row], place: Callable[[Row], str], cite: Cite,
-                 lead_in: Callable[[Row], str]) -> list[str]:
-    """Stated changes, worded as the source words them ('比年初预算增加'), not assumed to be yearly."""
-    lines = []
-    for r in rows:
-        if r["measure"] not in ("change", "change_pct"):
-            continue
-        phrase = lead_in(r) or ("比上年减少" if r["value"] < 0 else "比上年增加")
-        shown = f"{r['text']}%" if r["measure"] == "change_pct" else figure(r)
-        lines.append(f"{where_when(r, place(r))}{phrase} {shown} [{cite(r)}]")
-    return lines
+def _label(figure: Figure, a: Figure, b: Figure) -> str:
+    """What tells the two apart: the unit, else the year, else the item."""
+    if a.unit_year.unit.id != b.unit_year.unit.id:
+        return figure.unit_year.name
+    if a.unit_year.year != b.unit_year.year:
+        return f"{figure.unit_year.year}年"
+    return item_name(figure)
 
 
-def year_change_lines(rows: Sequence[Row], place: Callable[[Row], str], cite: Cite) -> list[str]:
-    """Changes computed between the years stored for the same locality and metric."""
-    lines = []
-    by_place: dict[tuple[Any, str], list[Row]] = {}
-    for r in rows:
-        by_place.setdefault((r["locality"], r["metric"]), []).append(r)
-    for series in by_place.values():
-        series = sorted(series, key=lambda r: r["year"] or 0)
-        for before, after in zip(series, series[1:]):
-            if before["unit"] != after["unit"] or before["year"] == after["year"]:
-                continue
-            delta = _decimal(after) - _decimal(before)
-            verb = "减少" if delta < 0 else "增加"
-            lines.append(f"{place(after)}{after['metric']}由{before['year']}年 {figure(before)} "
-                         f"[{cite(before)}] 到{after['year']}年 {figure(after)} [{cite(after)}]，"
-                         f"{verb} {abs(delta)}{after['unit']}")
-    return lines
+def _same_kind(a: Row, b: Row) -> bool:
+    return (in_yuan(a) is not None and in_yuan(b) is not None) or a["unit"] == b["unit"]
+
+
+def share_lines(part: Figure, whole: Figure, cite: Cite, *, whole_known: bool = False) -> list[str]:
+    """The part's share of the whole. Where the question does not say which holds the other,
+    the larger is the whole; a part larger than the whole it is named part of is no share but
+    a discrepancy, said as such (a share over 100% is never given)."""
+    if not _same_kind(part.row, whole.row):
+        return []
+    if _comparable(part.row) > _comparable(whole.row):
+        if whole_known:
+            return [(f"{who(part)}{item_name(part)} {printed(part.row)} [{cite(part.row)}] 大于"
+                    f"{item_name(whole)} {printed(whole.row)} [{cite(whole.row)}]，两个数字有出入，不计算占比。")]
+        part, whole = whole, part
+    denominator = _comparable(whole.row)
+    if not denominator:
+        return []
+    share = (_comparable(part.row) / denominator * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    line = (f"{who(part)}{item_name(part)} {printed(part.row)} [{cite(part.row)}] 占"
+            f"{item_name(whole)} {printed(whole.row)} [{cite(whole.row)}] 的 {share}%")
+    return [line]
+
+
+def year_change_line(before: Figure, after: Figure, cite: Cite) -> str:
+    """A change computed between two years of one unit, with its percentage."""
+    a, b = _comparable(before.row), _comparable(after.row)
+    delta = b - a
+    money = in_yuan(after.row) is not None
+    unit = "万元" if money else after.row["unit"]
+    decimals = max(_decimals(before.row["text"]), _decimals(after.row["text"]))
+    shown = format_amount(abs(delta) / TO_YUAN["万元"] if money else abs(delta), decimals, unit)
+    verb = "减少" if delta < 0 else "增加" if delta > 0 else "持平"
+    pct = ""
+    if a and delta:
+        rate = (abs(delta) / a * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        pct = f"，{'下降' if delta < 0 else '增长'} {rate}%"
+    change = f"{verb} {shown}{pct}" if delta else "持平"
+    return (f"{after.unit_year.name}{item_name(after)}由{before.unit_year.year}年 {printed(before.row)} "
+            f"[{cite(before.row)}] 到{after.unit_year.year}年 {printed(after.row)} [{cite(after.row)}]，{change}")
+
+
+def stated_change_line(figure: Figure, row: Row, phrase: str, cite: Cite) -> str:
+    """A change as the source states it ('比年初预算减少 30.8万元')."""
+    shown = f"{row['text']}%" if row["measure"] == "change_pct" and not row["text"].endswith("%") else printed(row)
+    return f"{who(figure)}{item_name(figure)}{scope_tag(row)}{phrase} {shown} [{cite(row)}]"

@@ -170,3 +170,54 @@ def _template(
     else:
         query = query.order_by("metric", "locality", "year", "scope")
     return query.limit(limit).sql(dialect="sqlite")
+
+
+# ---------------------------------------------------------------- figures of named items
+
+ITEM_COLUMNS = (
+    "doc_id", "unit_id", "unit_name", "locality", "year", "metric", "metric_raw", "label", "label_stem",
+    "parent_label", "column_name", "table_title", "subject_code", "measure", "scope", "value", "text",
+    "unit", "value_yuan", "source", "table_index", "row", "col", "is_rollup", "start", "end",
+)
+
+
+def common_item_shapes() -> Iterator[tuple[tuple[str, ...], tuple[int, ...], dict[str, tuple]]]:
+    """(units, years, lists) of the item queries questions usually make, placeholder values."""
+    for units, years, metrics, stems, codes, measures in product(
+        (1, 2, 4, 8, 16), (0, 1, 2), (0, 1, 2), (1, 2, 4), (0, 1), (("value",), ("value", "change", "change_pct"))
+    ):
+        yield (tuple(f"u{i}" for i in range(units)), tuple(range(2000, 2000 + years)),
+               {"metrics": tuple(f"m{i}" for i in range(metrics)), "stems": tuple(f"s{i}" for i in range(stems)),
+                "codes": tuple(f"{i}" for i in range(codes)), "measures": measures})
+
+
+def item_query(
+    unit_ids: tuple[str, ...], years: tuple[int, ...], *, metrics: tuple[str, ...] = (),
+    stems: tuple[str, ...] = (), codes: tuple[str, ...] = (), measures: tuple[str, ...] = ("value",),
+    limit: int = 1000,
+) -> FactQuery:
+    """Every figure of the asked units and years that names one of the items: by vocabulary
+    metric, label stem or 科目编码. The caller chooses among them by what the question says."""
+    lists = {"unit": unit_ids, "year": years, "metric": metrics, "stem": stems, "code": codes,
+             "measure": measures}
+    lists = {name: _padded(values) for name, values in lists.items()}
+    params = {f"{name}{i}": v for name, values in lists.items() for i, v in enumerate(values)}
+    sql = _item_template(*(len(v) for v in lists.values()), limit)
+    return FactQuery(sql, params)
+
+
+@lru_cache(maxsize=512)
+def _item_template(units: int, years: int, metrics: int, stems: int, codes: int, measures: int,
+                   limit: int) -> str:
+    named = [column.isin(*_slots_in(name, count)) for column, name, count in (
+        (_f("metric"), "metric", metrics), (_f("label_stem"), "stem", stems),
+        (_f("subject_code"), "code", codes)) if count]
+    conditions: list[exp.Expression] = [exp.or_(*named) if named else exp.false()]
+    conditions.append(_f("measure").isin(*_slots_in("measure", measures)))
+    if units:
+        conditions.append(_f("unit_id").isin(*_slots_in("unit", units)))
+    if years:
+        conditions.append(_f("year").isin(*_slots_in("year", years)))
+    query = (select(*(_f(c) for c in ITEM_COLUMNS)).from_(exp.alias_(exp.to_table("facts"), "f"))
+             .where(exp.and_(*conditions)).order_by(_f("doc_id"), _f("start")))
+    return query.limit(limit).sql(dialect="sqlite")

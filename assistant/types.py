@@ -9,6 +9,22 @@ ROUTES = ("sql", "retrieval", "both", "none")
 
 
 @dataclass(frozen=True)
+class Item:
+    """A stored item the question names: a table row or prose figure by its label stem, a
+    vocabulary metric, or a 科目编码."""
+
+    text: str  # as written in the question
+    stems: tuple[str, ...] = ()
+    metric: str = ""
+    code: str = ""
+    how: str = "exact"  # exact | code | metric | typo | similar
+
+    @property
+    def name(self) -> str:
+        return self.metric or self.text
+
+
+@dataclass(frozen=True)
 class Slots:
     """What the question asks, understood offline."""
 
@@ -22,9 +38,15 @@ class Slots:
     why: bool = False  # a reason / description question
     unknown_places: tuple[str, ...] = ()  # places named in the question that no document covers
     all_localities: bool = False  # 各地 / 哪个地方 / 所有
-    units: tuple[str, ...] = ()  # stored issuing units named ('江苏省高级人民法院')
-    unknown_units: tuple[str, ...] = ()  # units named in a stored place that no document is from
+    units: tuple[str, ...] = ()  # ids of the stored issuing units named (catalog.unit(id))
+    unknown_units: tuple[str, ...] = ()  # unit names no stored unit answers to
     doc_types: tuple[str, ...] = ()  # documents of these types only (a filter the user set)
+    items: tuple[Item, ...] = ()  # stored items named, in the order asked
+    ambiguous_units: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, unit ids it may be)
+    missing_codes: tuple[str, ...] = ()  # 科目编码 asked that no stored figure has
+    unit_scope: str = ""  # '单位' when the question asks a unit alone, not its department
+    carried: tuple[str, ...] = ()  # what a follow-up took from the previous question
+    within: tuple[Item, ...] = ()  # '其中X': the previous items X is part of
 
 
 @dataclass(frozen=True)
@@ -34,9 +56,10 @@ class CorpusFilters:
     localities: tuple[str, ...] = ()  # stored full locality names
     years: tuple[int, ...] = ()
     doc_types: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()  # stored unit ids
 
     def __bool__(self) -> bool:
-        return bool(self.localities or self.years or self.doc_types)
+        return bool(self.localities or self.years or self.doc_types or self.units)
 
 
 @dataclass(frozen=True)

@@ -1,55 +1,83 @@
-"""Offline question understanding: localities, years, metrics, scope and operation as `Slots`.
+"""Offline question understanding: what a question names and asks, as `Slots`.
 
-Deterministic and dictionary-driven: metric words come from the fiscal vocabulary of ingestion
-(`ingest.vocab`) plus the shorter words people use when asking; localities come from the stored
-documents, and unknown places are recognised with the same gazetteer ingestion uses.
+The question is read against the catalog of what is stored: years ('19年', '二〇一九年',
+'2017到2019年'), places, issuing units by any alias, and items (科目编码, vocabulary metrics,
+stored row labels). Every source proposes spans; the longest span wins wherever two overlap
+('其他政协事务支出' is an item, not the unit 政协; '江苏省高院' a unit, not the place 江苏省). What is
+left is read for typos, for unit names no stored unit answers to, and for places no document is
+of. The operation, scope and ranking order come from the question's wording.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.catalog import Catalog
-from assistant.types import Slots
+from assistant.linking import Term, link
+from assistant.types import Item, Slots
+from assistant.units import find_units
 from ingest.describe.locality import place_chains
-from ingest.describe.unit import find_units as unit_mentions
 from ingest.vocab import METRICS, metric_by_key
 
 # Words people ask with that disclosures rarely print; value = canonical metric key.
 ASKED_WORDS: dict[str, str] = {
     "三公": "三公经费", "接待费": "公务接待费", "公务接待": "公务接待费", "出国费": "因公出国(境)费",
-    "出国经费": "因公出国(境)费", "公车": "公务用车购置及运行费", "车辆购置": "公务用车购置费",
-    "车辆运行": "公务用车运行维护费", "窗口": "窗口数量", "窗口数": "窗口数量", "编制": "人员编制",
-    "编制数": "人员编制", "实有人员": "实有人数", "在职": "在职人数", "退休": "退休人数", "劳务派遣": "劳务派遣人数",
-    "总支出": "支出合计", "支出总额": "支出合计", "总收入": "收入合计", "收入总额": "收入合计",
-    "预算总额": "支出合计", "总预算": "支出合计", "面积": "大厅面积", "进驻单位": "进驻部门", "入驻部门": "进驻部门",
-    "事项": "政务服务事项", "办件": "办件量", "业务量": "办件量", "满意度": "满意率", "得分": "绩效得分",
-    "评分": "绩效得分", "自评得分": "绩效得分", "运行经费": "机关运行经费", "采购": "政府采购",
-    "人员经费": "人员经费", "公用经费": "公用经费", "项目经费": "项目经费", "项目资金": "项目经费",
-    "工作人员": "工作人员", "人员": "实有人数", "实有": "实有人数", "批次": "公务接待批次",
-    "人次": "公务接待人次",
+    "出国经费": "因公出国(境)费", "出国": "因公出国(境)费", "公车": "公务用车购置及运行费",
+    "车辆购置": "公务用车购置费", "车辆运行": "公务用车运行维护费", "窗口": "窗口数量", "窗口数": "窗口数量",
+    "编制": "人员编制", "编制数": "人员编制", "实有人员": "实有人数", "在职": "在职人数", "退休": "退休人数",
+    "劳务派遣": "劳务派遣人数", "总支出": "支出合计", "支出总额": "支出合计", "总收入": "收入合计",
+    "收入总额": "收入合计", "预算总额": "支出合计", "总预算": "支出合计", "面积": "大厅面积",
+    "进驻单位": "进驻部门", "入驻部门": "进驻部门", "事项": "政务服务事项", "办件": "办件量", "业务量": "办件量",
+    "满意度": "满意率", "得分": "绩效得分", "评分": "绩效得分", "自评得分": "绩效得分", "运行经费": "机关运行经费",
+    "采购": "政府采购", "人员经费": "人员经费", "公用经费": "公用经费", "项目经费": "项目经费",
+    "项目资金": "项目经费", "工作人员": "工作人员", "人员": "实有人数", "实有": "实有人数",
+    "批次": "公务接待批次", "人次": "公务接待人次", "开会": "会议费", "会议": "会议费", "出差": "差旅费",
+    "培训": "培训费", "招待": "公务接待费", "几辆车": "公务用车数量", "车": "公务用车数量",
 }
 # A metric word inside a longer name of money ('窗口服务经费') names a project's funds, not the count.
 _FUNDS_AFTER = re.compile(r"^[^占和与及的比较、，,\s\d]{0,4}?(?:经费|资金)")
 
 _OPERATIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("change", re.compile(r"增加|减少|变化|增长|下降|增幅|降幅|涨|比上年|较上年|同比|变动")),
-    ("share", re.compile(r"占比|比例|占.{0,12}(?:多少|百分之|比重|几成)|百分之几|比重")),
-    ("rank", re.compile(r"最高|最多|最大|最低|最少|最小|排名|排序|排行|前[一二三四五六七八九十\d]+|从高到低|从低到高|哪个.{0,10}最")),
-    ("total", re.compile(r"合计|总共|一共|加起来|总和|累计|共计")),
+    ("share", re.compile(r"占比|比例|占.{0,12}(?:多少|百分之|比重|几成|几|%)|百分之几|比重|几成")),
+    ("compare", re.compile(r"哪个多|哪个少|哪个高|谁多|谁少|谁高|谁的.{0,8}(?:多|高|少)|哪家.{0,6}(?:多|高)|"
+                           r"(?<![增减])多多少|(?<![减缺])少多少|高多少|差多少|差了多少|相差|差距|几倍|多少倍|是.{1,12}的几")),
+    ("change", re.compile(r"增加|减少|变化|增长|下降|增幅|降幅|涨|降|比上年|较上年|同比|变动|多了|少了|"
+                          r"比\s*(?:19|20)?\d{2}\s*年|跟上年比|和上年比|与上年比|比年初|比预算")),
+    ("rank", re.compile(r"最高|最多|最大|最低|最少|最小|排名|排序|排行|排一下|排个序|前[一二三四五六七八九十\d]+|"
+                        r"从高到低|从低到高|从多到少|从少到多|哪个.{0,10}最|谁.{0,6}最")),
+    ("total", re.compile(r"合计|总共|一共|加起来|总和|累计|共计|加在一起")),
     ("average", re.compile(r"平均")),
-    ("compare", re.compile(r"对比|比较|分别|各地|各个|各区县|哪些地方|每个")),
+    ("compare", re.compile(r"对比|比较|分别|各地|各个|各区县|哪些地方|每个|每家")),
 )
-_ASCENDING = re.compile(r"最低|最少|最小|从低到高|升序")
+_ASCENDING = re.compile(r"最低|最少|最小|从低到高|从少到多|升序")
 _TOP = re.compile(r"前\s*([一二三四五六七八九十\d]+)")
-_WHY = re.compile(r"为什么|为何|原因|怎么回事|哪些措施|做了什么|做了哪些|主要用于|用途|用于|用来|介绍|职责|"
-                  r"内容|是什么|干什么|如何|怎样|哪些工作|目标是|依据")
-_ALL_PLACES = re.compile(r"各地|哪个地方|哪个地区|哪里|哪个区县|哪个单位|所有地区|全部地区|各区县|哪些地方|每个地方")
-_YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年?")
-_YEAR_RANGE = re.compile(r"(20\d{2})\s*(?:年)?\s*(?:-|—|–|~|～|至|到)\s*(20\d{2})")
+_WHY = re.compile(r"为什么|为何|原因|怎么回事|为啥|咋|怎么.{0,4}(?:涨|降|多|少|增|减|安排|用|花)|哪些措施|做了什么|做了哪些|"
+                  r"主要用于|用途|用于|用来|干嘛|干什么|做什么|介绍|职责|内容|是什么|如何|怎样|哪些工作|目标是|依据")
+_ALL_PLACES = re.compile(r"各地|哪个地方|哪个地区|哪里|哪个区县|哪个单位|哪个部门|哪家|所有地区|全部地区|各区县|"
+                         r"哪些地方|每个地方|这几家|这几个|几家单位|各单位|各部门|五家|三家|两家|几个单位")
+_FINAL = re.compile(r"决算|实际(?:花|支出|用|完成)|执行数|花了多少")
+_BUDGET = re.compile(r"预算|年初|安排|计划")
+_UNIT_SCOPE = re.compile(r"单位预算|单位决算|本级")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_YEAR_DIGITS = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+                   "六": "6", "七": "7", "八": "8", "九": "9"}
+_YEAR_TOKEN = r"(?:(?:19|20)\d{2}|\d{2})"
+_YEAR = re.compile(rf"(?<![\d.,])({_YEAR_TOKEN})\s*(?:年度|年)")
+_YEAR_RUN = re.compile(
+    rf"(?<![\d.,])({_YEAR_TOKEN})\s*年?\s*(?:[、，,和与及跟]\s*{_YEAR_TOKEN}\s*年?\s*)+[两三四五六七八九十]?\s*年")
+_YEAR_RANGE = re.compile(rf"(?<![\d.,])({_YEAR_TOKEN})\s*(?:年)?\s*(?:-|—|–|~|～|至|到)\s*({_YEAR_TOKEN})\s*年")
+_BARE_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d{2})(?![\d.,%])")
+_CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})\s*年")
+_RELATIVE_PREVIOUS = re.compile(r"(?<![比较与同跟和])(?:去年|上年|上一年)")
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    kind: str  # year | place | unit | item
 
 
 @lru_cache(maxsize=1)
@@ -66,11 +94,6 @@ def metric_lexicon() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs.items(), key=lambda p: len(p[0]), reverse=True))
 
 
-def _is_count(key: str) -> bool:
-    metric = metric_by_key(key)
-    return metric is not None and metric.kind != "money"
-
-
 def metric_words(keys: tuple[str, ...]) -> tuple[str, ...]:
     """Every word of the lexicon naming one of `keys`."""
     return tuple(word for word, key in metric_lexicon() if key in keys)
@@ -81,94 +104,79 @@ def _fold(text: str) -> str:
     return re.sub(r"[“”\"'‘’「」《》\s]", "", text).replace("（", "(").replace("）", ")")
 
 
-def find_metrics(question: str) -> tuple[str, ...]:
-    """Metric keys named in the question, in order, longest words first and without overlaps."""
-    text = _fold(question)
-    taken = [False] * len(text)
-    found: list[tuple[int, str]] = []
-    for word, key in metric_lexicon():
-        for match in re.finditer(re.escape(word), text):
-            if any(taken[match.start():match.end()]):
-                continue
-            taken[match.start():match.end()] = [True] * len(word)
-            if _is_count(key) and (funds := _FUNDS_AFTER.match(text[match.end():])):
-                taken[match.end():match.end() + funds.end()] = [True] * funds.end()
-                key = "项目经费"
-            found.append((match.start(), key))
-    ordered: list[str] = []
-    for _, key in sorted(found):
-        if key not in ordered:
-            ordered.append(key)
-    return tuple(ordered)
+def year_of(token: str) -> int:
+    """'2019' → 2019; '19' → 2019; '98' → 1998."""
+    value = int(token)
+    if len(token) == 4:
+        return value
+    return 2000 + value if value <= 49 else 1900 + value
 
 
-def find_localities(question: str, catalog: Catalog) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Stored localities named in the question, and named places no document covers."""
-    found: list[tuple[int, str]] = []
+def find_years(question: str, catalog: Catalog, context_year: int | None = None
+               ) -> tuple[tuple[int, ...], list[tuple[int, int]]]:
+    """Years named in the question and their spans; 去年/上年/今年 are read against the context
+    or the newest year."""
+    text = _CN_YEAR.sub(lambda m: "".join(_CN_YEAR_DIGITS[c] for c in m.group(1)) + "年", question)
+    years: list[int] = []
     spans: list[tuple[int, int]] = []
-    forms = sorted(((form, loc.full) for loc in catalog.localities for form in loc.forms()),
-                   key=lambda pair: len(pair[0]), reverse=True)
-    for form, full in forms:
-        for match in re.finditer(re.escape(form), question):
-            if any(s < match.end() and match.start() < e for s, e in spans):
-                continue
-            spans.append((match.start(), match.end()))
-            found.append((match.start(), full))
+    for match in _YEAR_RANGE.finditer(text):
+        first, last = sorted((year_of(match.group(1)), year_of(match.group(2))))
+        if last - first <= 20:
+            years += range(first, last + 1)
+            spans.append(match.span())
+    for match in _YEAR_RUN.finditer(text):
+        if not _overlaps(match.span(), spans):
+            years += [year_of(t) for t in re.findall(_YEAR_TOKEN, match.group())]
+            spans.append(match.span())
+    for pattern in (_YEAR, _BARE_YEAR):
+        for match in pattern.finditer(text):
+            if not _overlaps(match.span(), spans) and 1990 <= year_of(match.group(1)) <= 2049:
+                years.append(year_of(match.group(1)))
+                spans.append(match.span())
+    anchor = context_year or (max(catalog.years) if catalog.years else None)
+    if anchor and _RELATIVE_PREVIOUS.search(text) and not years:
+        years.append(anchor - 1)
+    if anchor and re.search(r"今年|本年|当年", text) and not years:
+        years.append(anchor)
+    return tuple(dict.fromkeys(years)), spans
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in spans)
+
+
+def _place_spans(question: str, catalog: Catalog) -> list[tuple[int, int, str]]:
+    """(start, end, full name) of every stored locality's written form in the question."""
+    found = []
+    for loc in catalog.localities:
+        for form in loc.forms():
+            for match in re.finditer(re.escape(form), question):
+                found.append((match.start(), match.end(), loc.full))
+    return found
+
+
+def _unknown_places(question: str, stored: list[tuple[int, int, str]]
+                    ) -> tuple[tuple[str, ...], list[tuple[int, int, str]]]:
+    """Places named that no document is of — a chain of place names whose deepest name is not
+    stored ('上海市浦东新区' where only 上海市 is) — and the stored places' spans not inside one."""
     unknown = []
+    kept = list(stored)
     for chain in place_chains(question):
         start, end = chain[0].start, chain[-1].end
-        if not any(s < end and start < e for s, e in spans):
+        inside = [m for m in stored if start <= m[0] and m[1] <= end]
+        if max((m[1] for m in inside), default=-1) < end:
             unknown.append(question[start:end])
-    stored = tuple(dict.fromkeys(full for _, full in sorted(found)))
-    return stored, tuple(unknown)
+            kept = [m for m in kept if m not in inside]
+    return tuple(unknown), kept
 
 
-def find_units(
-    question: str, catalog: Catalog, localities: tuple[str, ...]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Stored issuing units the question names — by name, or by kind within a named place
-    ('汨罗市政务服务中心' for 汨罗市人民政府政务服务中心) — and units no document is from, named in
-    a stored place of several units ('江苏省财政厅' where only other 江苏省 units are stored)."""
-    stored: list[str] = []
-    unknown: list[str] = []
-    for mention in unit_mentions(question):
-        if not mention.has_place:
-            continue
-        named = [unit for _, unit, _ in catalog.units
-                 if unit.endswith(mention.name) or mention.name.endswith(unit)]
-        if not named and mention.kind:
-            named = [unit for place, unit, kind in catalog.units
-                     if kind == mention.kind and place in localities]
-        if named:
-            stored += named
-        elif mention.kind and any(len(catalog.units_in(place)) > 1 for place in localities):
-            # only where a place has several units is a name a choice among them; elsewhere it may
-            # be a renamed unit or part of a project's name ('…政务服务中心运行保障维护专项经费')
-            unknown.append(mention.name)
-    return tuple(dict.fromkeys(stored)), tuple(dict.fromkeys(unknown))
-
-
-def find_years(question: str, catalog: Catalog, context_year: int | None = None) -> tuple[int, ...]:
-    """Years named in the question; 去年/上年/今年 are read against the context or the newest year."""
-    if match := _YEAR_RANGE.search(question):
-        first, last = sorted((int(match.group(1)), int(match.group(2))))
-        return tuple(range(first, last + 1))
-    years = [int(m.group(1)) for m in _YEAR.finditer(question)]
-    anchor = context_year or (max(catalog.years) if catalog.years else None)
-    if anchor and re.search(r"(?<![比较与同])(?:去年|上年|上一年)", question) and not years:
-        years.append(anchor - 1)
-    if anchor and re.search(r"今年|本年|当年", question) and not years:
-        years.append(anchor)
-    return tuple(dict.fromkeys(years))
-
-
-def _operation(question: str, n_localities: int, n_metrics: int) -> str:
+def _operation(question: str, n_places: int, n_items: int) -> str:
     for name, pattern in _OPERATIONS:
         if pattern.search(question):
-            if name == "share" and n_metrics < 1:
+            if name == "share" and n_items < 1:
                 continue
             return name
-    if n_localities > 1:
+    if n_places > 1:
         return "compare"
     return "lookup"
 
@@ -176,29 +184,67 @@ def _operation(question: str, n_localities: int, n_metrics: int) -> str:
 def _top(question: str) -> int | None:
     match = _TOP.search(question)
     if not match:
-        return 1 if re.search(r"最高|最多|最大|最低|最少|最小|哪个", question) else None
+        return 1 if re.search(r"最高|最多|最大|最低|最少|最小|哪个|谁", question) else None
     value = match.group(1)
     return int(value) if value.isdigit() else _CN_DIGITS.get(value, 3)
 
 
+def _scope(question: str) -> str:
+    final, budget = _FINAL.search(question), _BUDGET.search(question)
+    if final and not (budget and budget.start() < final.start() and "决算" not in question):
+        return "决算"
+    return "预算" if budget else ""
+
+
+def _items(terms: tuple[Term, ...]) -> tuple[Item, ...]:
+    return tuple(Item(t.text, tuple(sorted(t.stems)), t.metric, t.code, t.how) for t in terms)
+
+
+def _counted_metric(question: str, term: Term) -> Term:
+    """A count metric's word inside a name of money ('窗口服务经费') names a project's funds."""
+    entry = metric_by_key(term.metric)
+    if entry is not None and entry.kind != "money" and _FUNDS_AFTER.match(question[term.end:]):
+        return replace(term, metric="项目经费")
+    return term
+
+
 def understand(question: str, catalog: Catalog, previous: Slots | None = None) -> Slots:
-    """Slots of a question; a follow-up ("那柞水县呢?", "2022年呢?", "为什么?") reuses `previous`."""
-    localities, unknown = find_localities(question, catalog)
+    """Slots of a question; a follow-up ("那检察院呢?", "2018年呢?", "为什么?") reuses `previous`."""
     context_year = previous.years[-1] if previous and previous.years else None
-    years = find_years(question, catalog, context_year)
-    metrics = find_metrics(question)
-    units, unknown_units = find_units(question, catalog, localities)
-    scope = "决算" if "决算" in question else "预算" if "预算" in question else ""
-    all_localities = bool(_ALL_PLACES.search(question))
-    operation = _operation(question, len(localities), len(metrics))
-    if operation == "share" and len(metrics) == 1:
-        metrics = (*metrics, "支出合计") if metrics[0] != "支出合计" else metrics
+    years, year_spans = find_years(question, catalog, context_year)
+    place_matches = _place_spans(question, catalog)
+    unknown_places, place_matches = _unknown_places(question, place_matches)
+    chains = [(c[0].start, c[-1].end) for c in place_chains(question)]
+    unknown_spans = [span for span in chains if question[span[0]:span[1]] in unknown_places]
+    item_spans = [(t.start, t.end) for t in link(question, catalog, year_spans, metric_lexicon()).terms]
+    asked_units = find_units(question, catalog, [m[2] for m in place_matches], taken=year_spans,
+                             places=[(s, e) for s, e, _ in place_matches] + chains,
+                             unknown_places=unknown_spans, items=item_spans)
+    spans = [_Span(s, e, "year") for s, e in year_spans]
+    spans += [_Span(s, e, "unit") for s, e in asked_units.spans]
+    # places inside a unit's alias are the unit's; elsewhere the longest form wins
+    for start, end, _ in sorted(place_matches, key=lambda m: m[0] - m[1]):
+        if not _overlaps((start, end), [(s.start, s.end) for s in spans]):
+            spans.append(_Span(start, end, "place"))
+    linked = link(question, catalog, [(s.start, s.end) for s in spans], metric_lexicon())
+    terms = tuple(_counted_metric(question, t) for t in linked.terms)
+    localities = tuple(dict.fromkeys(
+        full for start, end, full in sorted(place_matches)
+        if any(s.kind == "place" and (s.start, s.end) == (start, end) for s in spans)))
+    unknown_places = tuple(p for p in unknown_places
+                           if not any(p in question[t.start:t.end] for t in terms))
+    unknown_units = tuple(u for u in asked_units.unknown
+                          if not any(u in question[t.start:t.end] for t in terms))
+    items = _items(terms)
+    operation = _operation(question, len(asked_units.units) or len(localities), len(items))
     slots = Slots(
-        localities=localities, years=years, metrics=metrics, scope=scope, operation=operation,
+        localities=localities, years=years, metrics=tuple(dict.fromkeys(t.metric for t in terms if t.metric)),
+        scope=_scope(question), operation=operation,
         order="asc" if _ASCENDING.search(question) else "desc", top=_top(question),
-        why=bool(_WHY.search(question)) and operation in ("lookup", "change"),
-        unknown_places=unknown, all_localities=all_localities, units=units,
-        unknown_units=unknown_units,
+        why=bool(_WHY.search(question)), unknown_places=unknown_places,
+        all_localities=bool(_ALL_PLACES.search(question)), units=asked_units.units,
+        unknown_units=unknown_units, items=items, ambiguous_units=asked_units.ambiguous,
+        missing_codes=linked.missing_codes, unit_scope="单位" if _UNIT_SCOPE.search(question) else "",
     )
     if previous is not None and _is_follow_up(question, slots):
         slots = _carry_over(slots, previous, question)
@@ -207,22 +253,37 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
 
 def _is_follow_up(question: str, slots: Slots) -> bool:
     short = len(re.sub(r"[\s?？!！。,，]", "", question)) <= 12
-    return short or not slots.metrics or bool(re.match(r"^(那|那么|再|还有|换成|改成)", question.strip()))
+    return short or not slots.items or bool(re.match(r"^(那|那么|再|还有|换成|改成|其中|跟|和|与)", question.strip()))
 
 
 def _carry_over(slots: Slots, previous: Slots, question: str) -> Slots:
-    """Fill what a follow-up leaves out from the previous question."""
+    """Fill what a follow-up leaves out from the previous question; say what was carried."""
     reorder = bool(re.search(r"排|从高到低|从低到高", question))
+    named_place = bool(slots.localities or slots.units or slots.all_localities)
+    carried = []
+    if not named_place and (previous.units or previous.localities):
+        carried.append("unit")
+    if not slots.years and previous.years:
+        carried.append("year")
+    if not slots.items and previous.items:
+        carried.append("item")
+    operation = slots.operation
+    if operation == "lookup" and not reorder:
+        operation = previous.operation if not named_place and previous.operation != "rank" else "lookup"
+        if previous.operation == "rank" and not named_place:
+            operation = "rank"
     return replace(
         slots,
-        localities=slots.localities or (() if slots.all_localities else previous.localities),
+        localities=slots.localities or (() if slots.units or slots.all_localities else previous.localities),
         units=slots.units or (() if slots.localities or slots.all_localities else previous.units),
         years=slots.years or previous.years,
-        metrics=slots.metrics or previous.metrics,
+        items=slots.items or previous.items,
+        metrics=slots.metrics or (previous.metrics if not slots.items else ()),
         scope=slots.scope or previous.scope,
-        operation=slots.operation if slots.operation != "lookup" or reorder else (
-            previous.operation if not slots.localities else "lookup"),
-        all_localities=slots.all_localities or (previous.all_localities and not slots.localities),
-        why=slots.why or bool(re.search(r"为什么|原因|为何", question)),
+        operation=operation,
+        all_localities=slots.all_localities or (previous.all_localities and not named_place),
+        why=slots.why or bool(re.search(r"为什么|原因|为何|为啥", question)),
         top=slots.top if reorder or slots.operation == "rank" else previous.top,
+        carried=tuple(carried),
+        within=previous.items if re.match(r"^\s*其中", question) else (),
     )

@@ -26,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.ask import Context, _answer_sql, warm_queries
+from assistant.ask import warm_queries
+from assistant.figure_answers import answer_items
 from assistant.catalog import load_catalog
 from assistant.understand import understand
 from bench.synthetic import generate
@@ -78,6 +79,7 @@ def clear_caches() -> None:
 
     sql_guard._checked.cache_clear()
     sql_build._template.cache_clear()
+    sql_build._item_template.cache_clear()
     sources._load.cache_clear()
     catalog._load_catalog.cache_clear()
 
@@ -122,7 +124,7 @@ def _timed(question: str, stores: Stores, settings) -> tuple[float, float]:
     started, cpu = time.perf_counter(), time.process_time()
     catalog = load_catalog(stores.engine)
     slots = understand(question, catalog)
-    _answer_sql(question, slots, Context(settings, stores, ("public",), catalog))
+    answer_items(question, slots, stores.engine, ("public",), catalog)
     return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
 
 

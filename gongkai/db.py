@@ -54,6 +54,9 @@ documents = Table(
     Column("city", Text),
     Column("unit_name", Text),
     Column("unit_kind", Text),
+    Column("unit_id", String(32)),  # units.id: one unit however its documents write its name
+    Column("scope", String(4)),  # 部门 (the department with its units) / 单位 (one unit) / ''
+    Column("part", String(8)),  # text / tables / both: a disclosure split in two files has two parts
     Column("year", Integer),
     Column("doc_type", String(16)),
     Column("published", String(10)),
@@ -71,6 +74,28 @@ documents = Table(
     # from the rows, which carry the full text.
     Index("ix_documents_visible", "status", "visibility", "id"),
     Index("ix_documents_ingested", "ingested_at"),  # the newest document, for the assistant's cache
+)
+
+# Issuing units: one row per unit of a place, known by a key its names share ('高院' for
+# 江苏省高级人民法院 written any way); `unit_aliases` holds every name a question may use.
+units = Table(
+    "units",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", Text, nullable=False),  # as its documents write it most often
+    Column("locality", Text),
+    Column("key", Text, nullable=False),
+    Column("kind", String(16)),
+    Column("level", String(16)),  # the locality's level
+    Column("parent_id", String(32)),  # the unit it belongs to, where a document states it
+)
+
+unit_aliases = Table(
+    "unit_aliases",
+    metadata,
+    Column("alias", Text, primary_key=True),
+    Column("unit_id", String(32), ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(8), nullable=False),  # 'rule' (generated) | 'official' (added by hand)
 )
 
 pages = Table(
@@ -124,6 +149,7 @@ facts = Table(
     Column("locality", Text),
     Column("locality_name", Text),
     Column("unit_name", Text),
+    Column("unit_id", String(32)),
     Column("year", Integer),  # the year the figure is for
     Column("doc_type", String(16)),
     Column("metric_raw", Text, nullable=False),
@@ -142,8 +168,18 @@ facts = Table(
     Column("col", Integer),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
+    # What the figure is of, as the catalog matches questions (`ingest.catalog`): the item's name,
+    # its stem, what it is part of, and for a table figure its column and table.
+    Column("label", Text),
+    Column("label_stem", Text),
+    Column("parent_label", Text),
+    Column("column_name", Text),
+    Column("table_title", Text),
     Index("ix_facts_metric_year", "metric", "year"),
     Index("ix_facts_doc", "doc_id"),
+    Index("ix_facts_unit_year", "unit_id", "year"),
+    Index("ix_facts_stem", "label_stem"),
+    Index("ix_facts_code", "subject_code"),
 )
 
 chunks = Table(
@@ -227,10 +263,32 @@ def get_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     metadata.create_all(engine)
+    with engine.begin() as conn:
+        add_missing_columns(conn)
     for table in metadata.sorted_tables:  # indexes added since an existing database was made
         for index in table.indexes:
             index.create(engine, checkfirst=True)
     return engine
+
+
+def add_missing_columns(conn: Connection) -> list[str]:
+    """Columns added to the schema since an existing database was made, added to it (empty;
+    `python -m ingest PATH --force` fills them). Returns 'table.column' of each one added."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(conn)
+    present = set(inspector.get_table_names())
+    added = []
+    for table in metadata.sorted_tables:
+        if table.name not in present:
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def create_postgres_schema(engine: Engine) -> None:
@@ -238,6 +296,10 @@ def create_postgres_schema(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
         metadata.create_all(conn)
+        add_missing_columns(conn)
+        for table in metadata.sorted_tables:  # indexes added since the database was made
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
         _grant_reader(conn)
 
 

@@ -74,6 +74,7 @@ class DocumentMeta:
     year: int | None  # fiscal year the document is about
     doc_type: str | None  # 预算 / 决算 / 项目文本 / 绩效目标 / 绩效自评 / 预算说明
     published: str | None = None  # publication date when stated (YYYY-MM-DD)
+    scope: str = ""  # 部门 (a department with its units) / 单位 (one unit alone) / '' when unsaid
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,9 @@ class Fact:
     table_index: int | None = None
     row: int | None = None
     col: int | None = None
+    label: str = ""  # the item's own name: a table row's label, or the column naming it
+    parent: str = ""  # what the item is part of: the 科目 row its code rolls into, or header levels
+    column: str = ""  # a table figure's column header path ('“三公”经费 / 公务接待费')
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from gongkai import db
 from gongkai.types import Chunk, Document, Fact, Table
+from ingest.catalog import item_label, label_stem
 from ingest.chunks import embedding_view
+from ingest.units import UnitRecord, unit_record
 from vectorstore import chroma_store
 from vectorstore.embedding_cache import EmbeddingCache
 from vectorstore.embeddings import passage_text
@@ -263,6 +265,9 @@ def _insert_rows(
 ) -> None:
     meta = doc.meta
     locality = meta.locality if meta else None
+    unit = unit_record(meta.unit_name, locality) if meta and meta.unit_name else None
+    if unit is not None:
+        _save_unit(conn, unit, meta.unit_name)
     conn.execute(insert(db.documents).values(
         id=doc.id, path=doc.path, filename=Path(doc.path).name, sha256=doc.sha256,
         file_type=doc.file_type, title=meta.title if meta else Path(doc.path).stem,
@@ -273,6 +278,8 @@ def _insert_rows(
         province=locality.province if locality else None,
         city=locality.city if locality else None,
         unit_name=meta.unit_name if meta else None, unit_kind=meta.unit_kind if meta else None,
+        unit_id=unit.id if unit else None, scope=meta.scope if meta else "",
+        part=document_part(doc, tables),
         year=meta.year if meta else None, doc_type=meta.doc_type if meta else None,
         published=meta.published if meta else None, visibility=visibility, status="complete",
         chars=len(doc.text), pages=len(doc.pages), chunks=len(chunks), tables=len(tables),
@@ -289,7 +296,8 @@ def _insert_rows(
         if cells:
             conn.execute(insert(db.table_cells), cells)
     if facts:
-        conn.execute(insert(db.facts), [_fact_row(f, doc) for f in facts])
+        titles = {t.index: t.title for t in tables}
+        conn.execute(insert(db.facts), [_fact_row(f, doc, unit, titles) for f in facts])
     if chunks:
         conn.execute(insert(db.chunks), [
             {"doc_id": c.doc_id, "chunk_index": c.index, "kind": c.kind, "start": c.start,
@@ -322,13 +330,19 @@ def _cell_rows(table: Table) -> list[dict[str, Any]]:
     return rows
 
 
-def _fact_row(fact: Fact, doc: Document) -> dict[str, Any]:
+def _fact_row(fact: Fact, doc: Document, unit: UnitRecord | None,
+              titles: dict[int, str]) -> dict[str, Any]:
     meta = doc.meta
     locality = meta.locality if meta else None
+    label, parents = (fact.label, fact.parent) if fact.label else _prose_item(fact.metric_raw)
     return {
         "doc_id": fact.doc_id, "locality": locality.full if locality else None,
         "locality_name": locality.name if locality else None,
-        "unit_name": meta.unit_name if meta else None, "year": fact.year,
+        "unit_name": meta.unit_name if meta else None, "unit_id": unit.id if unit else None,
+        "year": fact.year,
+        "label": label, "label_stem": label_stem(label) if label else "", "parent_label": parents,
+        "column_name": fact.column,
+        "table_title": titles.get(fact.table_index) if fact.table_index is not None else None,
         "doc_type": meta.doc_type if meta else None, "metric_raw": fact.metric_raw,
         "metric": fact.metric, "measure": fact.measure, "value": fact.value, "text": fact.text,
         "unit": fact.unit, "value_yuan": fact.value_yuan, "scope": fact.scope,
@@ -336,3 +350,40 @@ def _fact_row(fact: Fact, doc: Document) -> dict[str, Any]:
         "table_index": fact.table_index, "row": fact.row, "col": fact.col,
         "start": fact.start, "end": fact.end,
     }
+
+
+def _prose_item(metric_raw: str) -> tuple[str, str]:
+    label, parents = item_label(metric_raw)
+    return label, " / ".join(parents)
+
+
+def _save_unit(conn: Any, unit: UnitRecord, written: str) -> None:
+    """The unit row (its name: the one its documents write most often) and any new alias."""
+    u, d = db.units.c, db.documents.c
+    names = list(conn.execute(select(d.unit_name).where(d.unit_id == unit.id, d.status == "complete"))
+                 .scalars())
+    name = max(set([*names, written]), key=lambda n: ([*names, written].count(n), len(n)))
+    if conn.execute(select(u.id).where(u.id == unit.id)).first() is None:
+        conn.execute(insert(db.units).values(id=unit.id, name=name, locality=unit.locality,
+                                             key=unit.key, kind=unit.kind, level=unit.level))
+    else:
+        conn.execute(db.units.update().where(u.id == unit.id).values(name=name))
+    a = db.unit_aliases.c
+    known = set(conn.execute(select(a.alias).where(a.unit_id == unit.id)).scalars())
+    new = sorted(unit.aliases - known)
+    if new:
+        conn.execute(insert(db.unit_aliases),
+                     [{"alias": alias, "unit_id": unit.id, "source": "rule"} for alias in new])
+
+
+# A document whose text lies almost all inside its tables is the tables part of a disclosure
+# published as two files (说明 + 公开表); one without tables is the text part.
+TABLES_PART_SHARE = 0.85
+
+
+def document_part(doc: Document, tables: Sequence[Table]) -> str:
+    """'text', 'tables' or 'both': what of a disclosure this document holds."""
+    if not tables:
+        return "text"
+    covered = sum(t.end - t.start for t in tables)
+    return "tables" if covered >= TABLES_PART_SHARE * len(doc.text.strip()) else "both"

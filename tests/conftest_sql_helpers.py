@@ -40,10 +40,19 @@ def _marker(doc_id: str) -> str:
     return "OFFICIAL" if "OFFICIAL" in doc_id else "PENDING" if "PENDING" in doc_id else ""
 
 
+def _unit(doc: tuple) -> Any:
+    """The unit record ingestion would make of the document's issuing unit."""
+    from ingest.describe.locality import parse_locality
+    from ingest.units import unit_record
+
+    doc_id, locality, name, *_ = doc
+    return unit_record(f"{name}政务服务中心{_marker(doc_id)}", parse_locality(locality))
+
+
 def _document_row(doc: tuple) -> dict[str, Any]:
     doc_id, locality, name, year, doc_type, visibility, status, _ = doc
     mark = _marker(doc_id)
-    return {
+    return {"unit_id": _unit(doc).id, "scope": "部门", "part": "both",
         "id": doc_id, "path": f"/srv/PATH_MARKER/{doc_id}.pdf", "filename": f"{doc_id}{mark}.pdf",
         "sha256": hashlib.sha256(doc_id.encode()).hexdigest(), "file_type": "pdf",
         "title": f"{name}政务服务中心{year}年部门{doc_type}{mark}", "locality": locality,
@@ -62,6 +71,7 @@ def _fact_rows(doc: tuple) -> list[dict[str, Any]]:
     rows = []
     for row, (metric, value) in enumerate(figures.items()):
         rows.append({
+            "unit_id": _unit(doc).id, "label": f"{metric}{mark}", "label_stem": metric,
             "doc_id": doc_id, "locality": locality, "locality_name": name,
             "unit_name": f"{name}政务服务中心{mark}", "year": year, "doc_type": doc_type,
             "metric_raw": f"{metric}{mark}", "metric": metric, "measure": "value", "value": value,
@@ -108,6 +118,12 @@ def fill_fiscal_db(engine: Engine, *, visible_only: bool = False) -> Engine:
     """Insert the rows above into a database that has our schema (any backend)."""
     docs = [d for d in DOCUMENTS if not visible_only or d[0] in VISIBLE_DOC_IDS]
     with engine.begin() as conn:
+        units = {unit.id: unit for unit in map(_unit, docs)}
+        conn.execute(insert(db.units), [
+            {"id": u.id, "name": u.written, "locality": u.locality, "key": u.key, "kind": u.kind,
+             "level": u.level} for u in units.values()])
+        conn.execute(insert(db.unit_aliases), [
+            {"alias": alias, "unit_id": u.id, "source": "rule"} for u in units.values() for alias in u.aliases])
         for doc in docs:
             table, cells = _table_rows(doc)
             conn.execute(insert(db.documents), [_document_row(doc)])

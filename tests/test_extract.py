@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from assistant.ask import _focus, _naming_figure
-from assistant.catalog import Catalog, StoredLocality
 from assistant.extract import best_sentences
-from assistant.types import Slots
+from assistant.types import Item, Slots
+from assistant.understand import understand
 
 
 def texts(question: str, text: str, **kwargs) -> list[str]:
@@ -42,79 +42,52 @@ def test_a_table_line_stating_a_figure_answers_only_a_figure_question():
 
 
 def test_place_year_and_issuing_unit_leave_the_focus():
-    catalog = Catalog(
-        localities=(StoredLocality("汨罗市", "汨罗市", "汨罗"),), years=(2018,), doc_types=("决算",),
-        documents=1, units=(("汨罗市", "汨罗市人民政府政务服务中心", "政务服务中心"),),
-    )
-    slots = Slots(localities=("汨罗市",), years=(2018,))
+    from tests.test_understand import catalog_of
+
+    catalog = catalog_of()
+    slots = understand("汨罗市政务服务中心2018年绩效自评发现了哪些问题?", catalog)
     focus = _focus("汨罗市政务服务中心2018年绩效自评发现了哪些问题?", slots, catalog)
     assert "绩效自评发现了哪些问题" in focus
     assert not any(word in focus for word in ("汨罗", "政务服务中心", "2018"))
 
 
 def test_an_elliptical_follow_up_is_searched_with_its_figure():
-    slots = Slots(localities=("昆明市呈贡区",), metrics=("窗口数量",))
-    assert "窗口数量" in _naming_figure("呈贡区呢?", slots)
+    slots = Slots(localities=("昆明市呈贡区",), items=(Item("办事窗口", ("办事窗口",), "窗口数量"),))
+    assert "办事窗口" in _naming_figure("呈贡区呢?", slots)
     assert _naming_figure("呈贡区有多少个办事窗口?", slots) == "呈贡区有多少个办事窗口?"
 
 
-# --- figures the facts table missed, read from a line -------------------------------------------
-
-COLUMNS = ("locality", "locality_name", "year", "metric", "scope", "measure", "value", "text",
-           "unit", "value_yuan", "doc_id", "start", "end", "source", "metric_raw", "doc_type")
-
-
-def _source(text: str):
-    from assistant.sources import SourceDoc
-
-    return SourceDoc("d", "呈贡区项目文本", "昆明市呈贡区", 2021, text, ((1, 0, len(text)),))
+# --- counts the figures missed, read from a line -------------------------------------------------
 
 
 def _row(line: str, offset: int = 40) -> dict | None:
     from assistant.extract import Sentence
     from assistant.text_figures import figure_row
 
-    text = " " * offset + line
     sentence = Sentence("d", offset, offset + len(line), line, 1.0)
-    return figure_row(sentence, "窗口数量", ("办事窗口", "窗口"), "个", COLUMNS, _source(text), "呈贡区")
+    return figure_row(sentence, ("办事窗口", "窗口"), ("个",), "u1", 2021)
 
 
-def test_one_figure_named_by_the_metric_becomes_a_cited_row():
-    row = _row("保障入驻单位123个窗口的正常运行")
-    assert list(row) == list(COLUMNS)
-    assert (row["locality"], row["year"], row["value"], row["text"], row["unit"]) == (
-        "昆明市呈贡区", 2021, 123.0, "123", "个")
-    assert _source(" " * 40 + "保障入驻单位123个窗口的正常运行").text[row["start"]:row["end"]] == "123个"
+def test_one_count_named_by_the_item_becomes_a_cited_row():
+    line = "保障入驻单位123个窗口的正常运行"
+    row = _row(line)
+    assert (row["unit_id"], row["year"], row["value"], row["text"], row["unit"]) == ("u1", 2021, 123.0, "123", "个")
+    assert (" " * 40 + line)[row["start"]:row["end"]] == "123"
+    assert _row("政务大厅现有办事窗口61个")["text"] == "61"  # the item named just before the count
 
 
 def test_no_row_when_the_line_is_ambiguous_or_names_something_else():
-    assert _row("进驻部门16家，设置了61个办事服务窗口") is None  # two figures
+    assert _row("设置了61个办事服务窗口，另有12个自助窗口") is None  # two counts in the unit
     assert _row("保障入驻单位123人的正常运行，窗口") is None  # another unit
     assert _row("共有123个单位入驻政务大厅的服务窗口") is None  # the word is too far from the number
 
 
-def test_only_missing_places_of_a_count_ranking_are_searched():
-    from assistant.text_figures import missing_places
-
-    catalog = Catalog(
-        localities=tuple(StoredLocality(p, p, p[:-1]) for p in ("澄江市", "汨罗市", "柞水县")),
-        years=(2021,), doc_types=(), documents=3,
-    )
-    rows = [dict(dict.fromkeys(COLUMNS), locality="澄江市", unit="个", value=61.0)]
-    rank = Slots(metrics=("窗口数量",), operation="rank", all_localities=True)
-    assert missing_places(rank, rows, catalog) == ("汨罗市", "柞水县")
-    assert missing_places(Slots(metrics=("窗口数量",)), rows, catalog) == ()  # a lookup
-    money = [dict(rows[0], unit="万元", value_yuan=610000.0)]
-    assert missing_places(rank, money, catalog) == ()
-
-
 def test_the_unit_stays_in_the_focus_when_little_else_is_asked():
-    catalog = Catalog(
-        localities=(StoredLocality("江苏省", "江苏省", "江苏"),), years=(2019,), doc_types=("预算",),
-        documents=2, units=(("江苏省", "江苏省人民检察院", "人民检察院"),
-                            ("江苏省", "江苏省高级人民法院", "人民法院")),
-    )
-    slots = Slots(localities=("江苏省",), years=(2019,), units=("江苏省人民检察院",))
-    assert "人民检察院" in _focus("江苏省人民检察院2019年的主要职能是什么", slots, catalog)
-    focus = _focus("江苏省人民检察院2019年项目支出绩效目标怎么安排", slots, catalog)
+    from tests.test_understand import catalog_of
+
+    catalog = catalog_of()
+    question = "江苏省人民检察院2019年的主要职能是什么"
+    assert "人民检察院" in _focus(question, understand(question, catalog), catalog)
+    question = "江苏省人民检察院2019年项目支出绩效目标怎么安排"
+    focus = _focus(question, understand(question, catalog), catalog)
     assert "检察院" not in focus and "绩效目标" in focus

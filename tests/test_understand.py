@@ -1,53 +1,115 @@
-"""Question understanding: the issuing unit as a slot, where one place has several units."""
+"""Question understanding: units by the names people use, items, years, and what is not stored."""
 
 from __future__ import annotations
 
 from assistant.ask import _not_stored
-from assistant.catalog import Catalog, StoredLocality
-from assistant.sql_build import fact_query
-from assistant.understand import understand
+from assistant.catalog import Catalog, StoredLocality, StoredUnit
+from assistant.understand import find_years, understand
+from ingest.describe.locality import parse_locality
+from ingest.units import unit_record
 
-CATALOG = Catalog(
-    localities=(StoredLocality("江苏省", "江苏省", "江苏"), StoredLocality("汨罗市", "汨罗市", "汨罗")),
-    years=(2018, 2019), doc_types=("预算",), documents=4,
-    place_years=frozenset({("江苏省", 2018), ("江苏省", 2019), ("汨罗市", 2018)}),
-    units=(("江苏省", "中共江苏省委办公厅", "办公厅"), ("江苏省", "江苏省委办公厅", "办公厅"),
-           ("江苏省", "江苏省高级人民法院", "人民法院"),
-           ("汨罗市", "汨罗市人民政府政务服务中心", "政务服务中心")),
+UNITS = (  # (name as a document writes it, locality, years)
+    ("中共江苏省委办公厅", "江苏省", (2018, 2019)),
+    ("江苏省高级人民法院", "江苏省", (2018, 2019)),
+    ("江苏省人民检察院", "江苏省", (2018, 2019)),
+    ("上海市普陀区财政局", "上海市普陀区", (2024,)),
+    ("上海市财政局", "上海市", (2025,)),
+    ("上海市普陀区人民政府万里街道办事处", "上海市普陀区", (2023,)),
+    ("汨罗市人民政府政务服务中心", "汨罗市", (2018,)),
 )
 
 
-def test_a_named_unit_is_a_slot_and_filters_the_figures():
-    slots = understand("江苏省高级人民法院2018年三公经费预算是多少", CATALOG)
-    assert slots.localities == ("江苏省",) and slots.units == ("江苏省高级人民法院",)
-    query = fact_query(slots)
-    assert "unit_name" in query.sql and query.params["unit0"] == "江苏省高级人民法院"
+def catalog_of(units=UNITS, labels=("差旅", "行政运行", "公务接待", "三公")) -> Catalog:
+    """A catalog as ingestion would store these units (aliases by the general rules)."""
+    stored, aliases, localities = [], {}, {}
+    for name, place, years in units:
+        locality = parse_locality(place)
+        record = unit_record(name, locality)
+        stored.append(StoredUnit(record.id, name, locality.full, record.kind or "", years))
+        for alias in record.aliases:
+            aliases.setdefault(alias, set()).add(record.id)
+        localities[locality.full] = StoredLocality(locality.full, locality.name, locality.bare)
+    return Catalog(
+        localities=tuple(localities.values()), years=tuple(sorted({y for *_, ys in units for y in ys})),
+        doc_types=("预算",), documents=len(units), units=tuple(stored),
+        place_years=frozenset((parse_locality(p).full, y) for _, p, ys in units for y in ys),
+        aliases={a: frozenset(ids) for a, ids in aliases.items()},
+        unit_years=frozenset((u.id, y) for u in stored for y in u.years),
+        labels={stem: stem for stem in labels},
+    )
 
 
-def test_a_unit_is_found_by_a_shorter_name_or_by_its_kind_in_the_place():
-    both = understand("江苏省委办公厅2019年三公经费", CATALOG).units
-    assert set(both) == {"中共江苏省委办公厅", "江苏省委办公厅"}  # one body, two printed names
-    by_kind = understand("汨罗市政务服务中心2018年绩效自评发现了哪些问题?", CATALOG)
-    assert by_kind.units == ("汨罗市人民政府政务服务中心",)
+CATALOG = catalog_of()
 
 
-def test_a_unit_no_document_is_from_is_refused_naming_the_stored_ones():
-    slots = understand("江苏省财政厅2018年三公经费预算是多少", CATALOG)
-    assert slots.units == () and slots.unknown_units == ("江苏省财政厅",)
+def _names(slots) -> list[str]:
+    return [CATALOG.unit(u).name for u in slots.units]
+
+
+def test_units_are_found_by_the_short_names_people_use():
+    assert _names(understand("省高院19年差旅费多少", CATALOG)) == ["江苏省高级人民法院"]
+    assert _names(understand("省检察院2018年三公经费", CATALOG)) == ["江苏省人民检察院"]
+    assert _names(understand("省委办19年三公经费", CATALOG)) == ["中共江苏省委办公厅"]
+    assert _names(understand("区财政局2024年行政运行", CATALOG)) == ["上海市普陀区财政局"]
+    assert _names(understand("市财政局25年三公经费", CATALOG)) == ["上海市财政局"]
+    assert _names(understand("万里街道23年三公经费", CATALOG)) == ["上海市普陀区人民政府万里街道办事处"]
+
+
+def test_a_homophone_typo_of_a_unit_is_still_the_unit():
+    assert _names(understand("省检查院19年差旅费", CATALOG)) == ["江苏省人民检察院"]
+    assert _names(understand("普陀才政局24年三公经费", CATALOG)) == ["上海市普陀区财政局"]
+
+
+def test_an_alias_two_units_share_is_a_question_back():
+    slots = understand("财政局三公经费是多少", CATALOG)
+    assert slots.units == () and slots.ambiguous_units
     refusal = _not_stored(slots, CATALOG)
-    assert refusal is not None and refusal.route == "none"
-    assert "江苏省财政厅" in refusal.answer and "江苏省高级人民法院" in refusal.answer
-    assert not any(ch.isdigit() for ch in refusal.answer.replace("2018", ""))
+    assert refusal.route == "none" and "上海市普陀区财政局" in refusal.answer and "上海市财政局" in refusal.answer
+    assert _names(understand("普陀区财政局三公经费", CATALOG)) == ["上海市普陀区财政局"]
 
 
-def test_a_place_alone_keeps_every_unit_and_a_follow_up_keeps_the_unit():
-    place = understand("江苏省2018年三公经费预算是多少", CATALOG)
-    assert place.units == () and place.unknown_units == ()
-    first = understand("江苏省高级人民法院2018年三公经费预算是多少", CATALOG)
-    assert understand("2019年呢?", CATALOG, first).units == ("江苏省高级人民法院",)
-    assert understand("汨罗市呢?", CATALOG, first).units == ()
+def test_a_unit_not_stored_is_refused_with_the_stored_units_of_its_place():
+    for question, named in (("江苏省教育厅2019年三公经费是多少", "江苏省教育厅"),
+                            ("省公安厅19年三公经费", "省公安厅"),
+                            ("普陀区教育局2024年三公经费多少", "普陀区教育局")):
+        slots = understand(question, CATALOG)
+        assert slots.units == () and slots.unknown_units == (named,), question
+        refusal = _not_stored(slots, CATALOG)
+        assert refusal.route == "none" and named in refusal.answer
+        assert not any(ch.isdigit() for ch in refusal.answer), refusal.answer
+    assert "江苏省高级人民法院" in _not_stored(understand("江苏省教育厅2019年三公经费", CATALOG), CATALOG).answer
 
 
-def test_a_unit_name_in_a_place_of_one_unit_is_no_refusal():
-    slots = understand("汨罗市财政局2018年三公经费是多少", CATALOG)  # one unit stored for 汨罗市
-    assert slots.unknown_units == () and _not_stored(slots, CATALOG) is None
+def test_a_place_not_stored_is_refused_though_its_parent_is():
+    slots = understand("上海市浦东新区政务服务中心有多少个办事窗口", CATALOG)
+    assert slots.unknown_places == ("上海市浦东新区",) and slots.localities == ()
+    assert _not_stored(slots, CATALOG).route == "none"
+
+
+def test_another_name_of_the_one_unit_of_a_place_is_that_unit():
+    # 汨罗's stored unit is its 人民政府政务服务中心: '汨罗市政务服务中心' is the same body
+    assert _names(understand("汨罗市政务服务中心2018年三公经费", CATALOG)) == ["汨罗市人民政府政务服务中心"]
+    assert understand("汨罗市财政局2018年三公经费", CATALOG).unknown_units == ("汨罗市财政局",)
+
+
+def test_an_item_name_holding_a_unit_alias_is_the_item():
+    catalog = catalog_of(labels=("其他政协事务", "政协事务"),
+                         units=(("江苏省政协办公厅", "江苏省", (2018,)),))
+    slots = understand("政协办公厅18年其他政协事务支出多少", catalog)
+    assert [i.text for i in slots.items] == ["其他政协事务支出"] and len(slots.units) == 1
+
+
+def test_years_are_read_as_people_write_them():
+    for question, years in (("19年三公经费", (2019,)), ("二〇一九年三公经费", (2019,)),
+                            ("2018年度三公经费", (2018,)), ("17到19年三公经费平均", (2017, 2018, 2019)),
+                            ("17、18、19三年政府采购", (2017, 2018, 2019))):
+        assert find_years(question, CATALOG)[0] == years, question
+    assert find_years("2010301行政运行是多少", CATALOG)[0] == ()  # a 科目编码, not a year
+
+
+def test_a_follow_up_naming_another_unit_keeps_item_year_and_operation():
+    first = understand("省高院2019年三公经费是多少", CATALOG)
+    second = understand("那省检察院呢", CATALOG, first)
+    assert _names(second) == ["江苏省人民检察院"] and second.years == (2019,)
+    assert [i.metric for i in second.items] == ["三公经费"] and "item" in second.carried
+    assert understand("2018年呢?", CATALOG, first).units == first.units

@@ -88,11 +88,13 @@ class Filters:
     years: tuple[int, ...] = ()
     doc_types: tuple[str, ...] = ()
     visibility: tuple[str, ...] = ("public",)
+    doc_ids: tuple[str, ...] = ()  # these documents only (an issuing unit's documents of a year)
 
     def accepts(self, doc: DocumentInfo) -> bool:
         """Whether a document passes (used on the keyword side)."""
         return (
-            (
+            (not self.doc_ids or doc.id in self.doc_ids)
+            and (
                 not self.localities
                 or doc.locality in self.localities
                 or doc.locality_name in self.localities
@@ -118,6 +120,7 @@ class Filters:
             visibility=self.visibility
             if any(d.visibility not in self.visibility for d in docs)
             else (),
+            doc_ids=self.doc_ids if any(d.id not in self.doc_ids for d in docs) else (),
         )
 
     def chroma_where(self) -> dict[str, Any] | None:
@@ -129,6 +132,7 @@ class Filters:
                 {"$or": [{"locality": {"$in": values}}, {"locality_name": {"$in": values}}]}
             )
         for name, values in (
+            ("doc_id", self.doc_ids),
             ("year", self.years),
             ("doc_type", self.doc_types),
             ("visibility", self.visibility),
@@ -153,6 +157,8 @@ class Filters:
             conditions.append(d.doc_type.in_(self.doc_types))
         if self.visibility:
             conditions.append(d.visibility.in_(self.visibility))
+        if self.doc_ids:
+            conditions.append(d.id.in_(self.doc_ids))
         return conditions
 
 

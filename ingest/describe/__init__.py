@@ -14,7 +14,7 @@ from pathlib import Path
 from gongkai.errors import IngestError
 from gongkai.types import DocumentMeta, Locality
 from ingest.describe._text import HEAD_CHARS, SCAN_CHARS, clean_line, squeeze_cjk
-from ingest.describe.doctype import document_type
+from ingest.describe.doctype import document_scope, document_type
 from ingest.describe.headers import (
     Field,
     header_fields,
@@ -74,6 +74,7 @@ def describe(
         year=year,
         doc_type=doc_type,
         published=published,
+        scope=document_scope(printed_title or title, text),
     )
 
 

@@ -51,3 +51,19 @@ def type_from_text(text: str) -> str | None:
 def document_type(title: str, text: str) -> str | None:
     """The main kind from the title, else from the text's words."""
     return type_from_title(title, text) or type_from_text(text)
+
+
+DEPARTMENT, UNIT = "部门", "单位"
+# '部门预算' covers a department and its subordinate units; '单位预算' one unit alone. A title
+# may say both ('…政务服务中心单位部门决算'): the department's word wins, as it names the kind.
+_SCOPE_WORDS = ((re.compile(r"部门(?:综合)?(?:预算|决算)"), DEPARTMENT),
+                (re.compile(r"单位(?:预算|决算)"), UNIT))
+
+
+def document_scope(title: str, text: str) -> str:
+    """部门 or 单位, from the title's words, else from the opening text; '' when neither says."""
+    for source in (squeeze_cjk(normalize(title)), squeeze_cjk(normalize(text[:3000]))):
+        for pattern, scope in _SCOPE_WORDS:
+            if pattern.search(source):
+                return scope
+    return ""

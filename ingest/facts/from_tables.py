@@ -26,6 +26,7 @@ from ingest.facts.cells import (
     row_unit_of,
     split_decimals,
 )
+from ingest.catalog import is_specific, label_stem
 from ingest.facts.clauses import squeeze
 from ingest.facts.units import is_money, scope_in, scope_of_document, year_of_figure
 from ingest.numbers import fold_width, to_yuan
@@ -96,6 +97,7 @@ class _TableReader:
             "采购" in column for column in table.columns
         )
         self.money_table = not self.indicator and bool(_MONEY_TITLE.search(squeeze(table.title)))
+        self.code_labels = {row.code: row.label for row in table.rows if row.code and not row.is_header}
 
     def read(self) -> list[Fact]:
         facts: list[Fact] = []
@@ -149,9 +151,10 @@ class _TableReader:
         label = label_left_of(row, cell, readings)
         if _SKIP_LABEL.search(squeeze(label)):
             return None
+        levels = [level.strip() for level in column.split(" / ") if level.strip()]
+        item, parent = self._item(row, label, levels)
         if reading.words:
             label = f"{label} / {reading.words}" if label else reading.words
-        levels = [level.strip() for level in column.split(" / ") if level.strip()]
         metric = self._metric(row, label, levels, reading.unit or row_unit)
         unit = self._unit(reading, row_unit, label, column, metric)
         if not unit:
@@ -184,7 +187,29 @@ class _TableReader:
             table_index=self.table.index,
             row=row.index,
             col=cell.col,
+            label=item,
+            parent=parent,
+            column=column,
         )
+
+    def _item(self, row: Row, label: str, levels: list[str]) -> tuple[str, str]:
+        """The item a cell is a figure of, and what it is part of: a row named by its label rolls
+        into the row of its code's parent; a row of totals ('合计', one organisation) is named by
+        its column ('“三公”经费 / 公务接待费' → 公务接待费, part of “三公”经费)."""
+        if is_specific(label_stem(label)) and not self._aggregate_row(row, label):
+            return squeeze(label), self._parent_label(row.code)
+        named = [level for level in levels
+                 if is_specific(label_stem(level)) and not _names_nothing([level])]
+        if named:
+            return squeeze(named[-1]), " / ".join(squeeze(level) for level in named[:-1])
+        return squeeze(label), ""
+
+    def _parent_label(self, code: str | None) -> str:
+        """The label of the row whose code is the longest prefix of `code` ('22102' for 2210201)."""
+        for length in range(len(code or "") - 1, 2, -1):
+            if parent := self.code_labels.get(code[:length]):
+                return squeeze(parent)
+        return ""
 
     def _metric(self, row: Row, label: str, levels: list[str], unit: str) -> str:
         """Row metric for value columns, column metric for totals and organisations, else ''."""

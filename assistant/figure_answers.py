@@ -1,0 +1,319 @@
+"""Figure questions answered from the stored figures of the named items (`figures`), per operation.
+
+One figure per unit-year and item, so a sum, ranking or average counts each unit once; a change
+is computed only between one unit's own years (or from the figure its document states for the
+previous year); a share divides the part by the whole. Each figure is cited at its exact cell or
+sentence; a table cell's citation names its table, row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant import compose
+from assistant.catalog import Catalog
+from assistant.figures import (
+    Figure,
+    Row,
+    UnitYear,
+    choose,
+    fetch,
+    qualifier_items,
+    question_qualifiers,
+    unit_years,
+)
+from assistant.sources import cite, comparison_before, get_source, ingest_stamps, unchanged_after
+from assistant.text_figures import COUNT_UNITS
+from assistant.types import Answer, Citation, Item, Slots
+from ingest.catalog import ENDINGS, fold, label_stem
+from ingest.vocab import metric_by_key, unit_kind
+
+_ASKED_UNIT = re.compile(r"多少\s*(万元|亿元|元)|(万元|亿元|元)\s*[?？]?$|几(万|亿)")
+_COUNT_ASKED = re.compile(r"几个|多少个|多少人|几人|几名|几辆|多少辆|几台|多少台|几家|多少家|几次|多少次|"
+                          r"多少平方米|多大|面积|多少项|几项|多少件|几处")
+_MONEY_ASKED = re.compile(r"多少钱|多少元|万元|经费|资金|预算|决算|拨款|花了|花费|安排了?多少")
+_AGAINST_LAST_YEAR = re.compile(r"(?:比|较|与|跟|和)(?:上年|去年|上一年)|同比")
+_AGAINST_START = re.compile(r"年初预算|年初")
+
+
+@dataclass
+class _Citations:
+    """Citations in marker order, one per cited span."""
+
+    engine: Any
+    stamps: dict[str, str]
+    citations: list[Citation]
+    markers: dict[tuple[str, int], int]
+
+    def add(self, row: Row) -> int:
+        key = (row["doc_id"], row["start"])
+        if key not in self.markers:
+            self.citations.append(cite_figure(self.engine, row, self.stamps))
+            self.markers[key] = len(self.citations)
+        return self.markers[key]
+
+
+def cite_figure(engine: Any, row: Row, stamps: dict[str, str] | None = None) -> Citation:
+    """A table figure cited at its cell, its quote naming table, row and column; a prose figure
+    cited at its sentence."""
+    if row["source"] != "table":
+        return cite(engine, row["doc_id"], row["start"], row["end"], stamps=stamps)
+    source = get_source(engine, row["doc_id"], stamps)
+    place = " · ".join(p for p in (row["table_title"], row["label"], row["column_name"]) if p)
+    return Citation(row["doc_id"], source.title, source.locality, source.year, source.page_at(row["start"]),
+                    row["start"], row["end"], f"{place}：{source.text[row['start']:row['end']]}")
+
+
+def asked_money_unit(question: str) -> str:
+    match = _ASKED_UNIT.search(question)
+    if not match:
+        return ""
+    unit = next(g for g in match.groups() if g)
+    return {"万": "万元", "亿": "亿元"}.get(unit, unit)
+
+
+def _kind_fits(row: Row, item: Item, question: str) -> bool:
+    """Money for an item named by a money ending or a question about money, a count for a
+    question about how many: the kind follows the figure's unit, never the row's name."""
+    money = unit_kind(row["unit"]) == "money"
+    if _COUNT_ASKED.search(question) and not _MONEY_ASKED.search(question):
+        return not money
+    if item.text.endswith(ENDINGS) or _MONEY_ASKED.search(question):
+        return money or row["unit"] == "%"
+    return True
+
+
+TextReader = Callable[[Item, UnitYear, tuple[str, ...]], "Row | None"]
+
+
+def count_units(item: Item, question: str) -> tuple[str, ...]:
+    """The units a count item is counted in, () when the item is money."""
+    entry = metric_by_key(item.metric)
+    if entry is not None:
+        return (entry.unit, *entry.units) if entry.kind != "money" else ()
+    if _COUNT_ASKED.search(question) and not _MONEY_ASKED.search(question):
+        return COUNT_UNITS
+    return ()
+
+
+def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str, ...],
+                 catalog: Catalog, read_text: TextReader | None = None) -> Answer | None:
+    """The answer from the named items' stored figures, or None when none is stored.
+    `read_text` reads a count the figures lack from the unit-year's own lines."""
+    if not slots.items:
+        return None
+    years = unit_years(slots, catalog, all_years=slots.operation in ("change", "average", "total")
+                       and not slots.years and len(slots.items) == 1 and bool(slots.units))
+    if slots.operation == "change":
+        years = _with_previous_years(years)
+    if not years:
+        return None
+    items = (*slots.items, *slots.within)
+    measures = ("value", "change", "change_pct") if slots.operation == "change" else ("value",)
+    fetched, sql = fetch(engine, visibility, years, items, measures)
+    rows = [r for r in fetched if any(_kind_fits(r, i, question) for i in items)]
+    if not rows and not (read_text and any(count_units(i, question) for i in items)):
+        return None
+    qualifiers = qualifier_items(rows, items)
+    asked = [item for i, item in enumerate(slots.items) if i not in qualifiers] or list(slots.items)
+    wholes = [items[i] for i in sorted(qualifiers)] + list(slots.within)
+    words = question_qualifiers(question, items, wholes)
+    stamps = ingest_stamps(engine, (r["doc_id"] for r in rows))
+    citations = _Citations(engine, stamps, [], {})
+    build = _Builder(question, slots, catalog, rows, words, citations, engine, stamps, read_text)
+    lines = build.lines(asked, wholes, years)
+    if not lines:
+        return None
+    shown = list({(r["doc_id"], r["start"]): (f, r) for f, r in build.shown}.values())
+    if not shown:  # what the figures say cannot answer the question as asked
+        return Answer("\n".join(lines), "none", "数据表中只有相对其他基数的变化", slots=slots)
+    columns = ("locality", "unit_name", "year", "metric", "scope", "measure", "value", "unit", "text",
+               "metric_raw", "label", "table_title", "column_name", "source", "unit_id", "value_yuan",
+               "doc_id", "start", "end")
+    table = tuple(tuple(_result_row(f, r).get(c) for c in columns) for f, r in shown)
+    several_units = len({f.unit_year.unit.id for f, _ in shown}) > 1
+    several_years = len({f.unit_year.year for f, _ in shown}) > 1
+    return Answer("\n".join(lines), "sql", _route_line(slots, asked, years, catalog),
+                  tuple(citations.citations), sql=sql, columns=columns, rows=table,
+                  chart="bar" if several_units else "line" if several_years else None, slots=slots)
+
+
+def _with_previous_years(years: list[UnitYear]) -> list[UnitYear]:
+    found = list(years)
+    for uy in years:
+        previous = UnitYear(uy.unit, uy.year - 1, True, uy.shown)
+        if previous not in found:
+            found.append(previous)
+    return found
+
+
+def _result_row(figure: Figure, row: Row) -> dict[str, Any]:
+    return {**row, "metric": row["label"] or figure.item.name, "unit_name": figure.unit_year.unit.name,
+            "metric_raw": row["metric_raw"]}
+
+
+def _route_line(slots: Slots, asked: Sequence[Item], years: Sequence[UnitYear], catalog: Catalog) -> str:
+    units = "、".join(dict.fromkeys(uy.unit.name for uy in years)) or "全部单位"
+    shown_years = "、".join(str(y) for y in sorted({uy.year for uy in years}))
+    items = "、".join(i.name for i in asked)
+    line = f"按数据表查询：{items} × {units} × {shown_years} × {compose.OPERATION_NAMES[slots.operation]}"
+    if slots.operation in ("rank", "total", "average", "compare"):
+        line += "；同一单位同一年度的文件合读，每个单位每年取一个数"
+    if slots.carried:
+        names = {"unit": "单位", "year": "年度", "item": "项目"}
+        line += "；沿用上一问的" + "、".join(names[c] for c in slots.carried)
+    return line
+
+
+class _Builder:
+    """Lines of an answer for each operation, figures chosen from the fetched rows."""
+
+    def __init__(self, question: str, slots: Slots, catalog: Catalog, rows: list[Row],
+                 words: list[str], citations: _Citations, engine: Any, stamps: dict[str, str],
+                 read_text: TextReader | None = None) -> None:
+        self.question, self.slots, self.catalog, self.rows = question, slots, catalog, rows
+        self.words, self.citations, self.engine, self.stamps = words, citations, engine, stamps
+        self.read_text = read_text
+        self.shown: list[tuple[Figure, Row]] = []
+        self.other_bases: list[str] = []  # items whose stated change is against another base
+
+    def cite(self, figure: Figure) -> Any:
+        def add(row: Row) -> int:
+            self.shown.append((figure, row))
+            return self.citations.add(row)
+        return add
+
+    def figure(self, item: Item, uy: UnitYear) -> Figure | None:
+        rows = [r for r in self.rows if _kind_fits(r, item, self.question)]
+        found = choose(rows, item, uy, self.words, self.slots, self.catalog)
+        units = count_units(item, self.question)
+        row = self.read_text(item, uy, units) if found is None and units and self.read_text else None
+        if row is not None:
+            self.stamps.update(ingest_stamps(self.engine, [row["doc_id"]]))
+            return Figure(row, item, uy)
+        return found
+
+    def lines(self, asked: list[Item], wholes: list[Item], years: list[UnitYear]) -> list[str]:
+        operation = self.slots.operation
+        asked_years = [uy for uy in years if not self.slots.years or uy.year in self.slots.years]
+        if operation == "change":
+            return self.change(asked[0], years)
+        if operation == "share":
+            return self.share(asked, wholes, asked_years)
+        figures = [f for uy in asked_years for item in asked if (f := self.figure(item, uy))]
+        if not figures:
+            return []
+        if operation == "rank":
+            return self.rank(figures)
+        if operation in ("total", "average"):
+            return compose.total_lines(figures, self._cite_any(figures), average=operation == "average")
+        if operation == "compare" and len(figures) == 2:
+            return compose.difference_lines(*figures, self._cite_any(figures), ratio="倍" in self.question)
+        return compose.lookup_lines(figures, self._cite_any(figures), asked_money_unit(self.question))
+
+    def _cite_any(self, figures: Sequence[Figure]) -> Any:
+        by_row = {id(f.row): f for f in figures} | {id(o): f for f in figures for o in f.others}
+
+        def add(row: Row) -> int:
+            self.shown.append((by_row.get(id(row), figures[0]), row))
+            return self.citations.add(row)
+        return add
+
+    def rank(self, figures: list[Figure]) -> list[str]:
+        latest: dict[str, Figure] = {}
+        for figure in figures:  # one figure per unit: its latest year asked
+            held = latest.get(figure.unit_year.unit.id)
+            if held is None or figure.unit_year.year > held.unit_year.year:
+                latest[figure.unit_year.unit.id] = figure
+        ranked = list(latest.values()) if not self.slots.years or len(self.slots.years) == 1 else figures
+        return compose.rank_lines(ranked, self.slots.order, self.slots.top, self._cite_any(ranked))
+
+    def share(self, asked: list[Item], wholes: list[Item], years: list[UnitYear]) -> list[str]:
+        """Part of whole per unit-year; the whole is the item named as containing the other (its
+        qualifier or parent) or else the larger, and both are read from one table where one
+        table holds both."""
+        lines = []
+        for uy in years:
+            part = self.figure(asked[0], uy)
+            if part is None:
+                continue
+            named_whole = len(asked) < 2
+            whole_item = asked[1] if not named_whole else wholes[0] if wholes else _parent_item(part)
+            whole = self.figure(whole_item, uy) if whole_item else None
+            if whole is None or whole.row is part.row:
+                continue
+            part = self.beside(part, whole.row) or part
+            lines += compose.share_lines(part, whole, self._cite_any([part, whole]),
+                                         whole_known=named_whole)
+        return lines
+
+    def beside(self, figure: Figure, row: Row) -> Figure | None:
+        """The same item's figure read from the table (or the prose) `row` stands in."""
+        near = [r for r in self.rows if r["doc_id"] == row["doc_id"] and r["source"] == row["source"]
+                and r["table_index"] == row["table_index"]]
+        return choose(near, figure.item, figure.unit_year, self.words, self.slots, self.catalog)
+
+    def change(self, item: Item, years: list[UnitYear]) -> list[str]:
+        lines = []
+        asked = [uy for uy in years if not self.slots.years or uy.year in self.slots.years]
+        asked = sorted(asked, key=lambda uy: uy.year)
+        if self.slots.years and len(self.slots.years) >= 2:  # '19年比17年少了多少': between those years
+            first, last = asked[0], asked[-1]
+            if first.unit.id == last.unit.id and first.year != last.year:
+                before, after = self.figure(item, first), self.figure(item, last)
+                if before and after:
+                    return [compose.year_change_line(before, after, self._cite_any([before, after]))]
+        for uy in asked[-1:] if not self.slots.years else asked:
+            stated = self.stated_change(item, uy)
+            if stated:
+                lines.append(stated)
+                continue
+            after = self.figure(item, uy)
+            before = self.figure(item, UnitYear(uy.unit, uy.year - 1, True, uy.shown))
+            if after and before:
+                lines.append(compose.year_change_line(before, after, self._cite_any([before, after])))
+        if not lines and self.other_bases:
+            return [f"已收录的文件没有说明{item.name}比上年的变化（文件中的变化是相对其他基数说的）。"]
+        if not lines:  # no change stated or computable: the figure, with the source's words on it
+            figures = [f for uy in asked[-1:] if (f := self.figure(item, uy))]
+            said = lambda row: unchanged_after(self.engine, row["doc_id"], row["end"], self.stamps) or (
+                "文件未说明与上年相比的变化")
+            return compose.lookup_lines(figures, self._cite_any(figures), said=said) if figures else []
+        return lines
+
+    def stated_change(self, item: Item, uy: UnitYear) -> str | None:
+        """A change the unit-year's document states, against the base the question names."""
+        rows = [replace_measure(r) for r in self.rows if r["measure"] in ("change", "change_pct")]
+        figure = choose(rows, item, uy, self.words, self.slots, self.catalog)
+        if figure is None:
+            return None
+        row = next(r for r in self.rows if r["doc_id"] == figure.row["doc_id"] and r["start"] == figure.row["start"])
+        phrase = comparison_before(self.engine, row["doc_id"], row["start"], self.stamps)
+        against_last_year = _AGAINST_LAST_YEAR.search(self.question)
+        if (against_last_year and phrase and not re.search(r"上年|去年|\d{4}年|同期", phrase)) or (
+                _AGAINST_START.search(self.question) and phrase and "年初" not in phrase):
+            self.other_bases.append(figure.item.name)
+            return None
+        phrase = phrase or ("比上年减少" if row["value"] < 0 else "比上年增加")
+        pair = [r for r in self.rows if r["doc_id"] == row["doc_id"] and r["measure"] in ("change", "change_pct")
+                and 0 < r["start"] - row["end"] < 20]
+        line = compose.stated_change_line(figure, row, phrase, self._cite_any([figure]))
+        for other in pair[:1]:
+            shown = f"{other['text']}%" if other["measure"] == "change_pct" else compose.printed(other)
+            line += f"，{'增长' if '增' in phrase else '下降'} {shown} [{self._cite_any([figure])(other)}]"
+        return line
+
+
+def replace_measure(row: Row) -> Row:
+    """A stated change read as a figure, so `choose` can choose among changes."""
+    return {**row, "measure": "value"}
+
+
+def _parent_item(figure: Figure) -> Item | None:
+    """The whole a figure is part of, by its parent's name ('“三公”经费' of 公务接待费)."""
+    parent = (figure.row["parent_label"] or "").split(" / ")[-1]
+    stem = label_stem(parent)
+    return Item(fold(parent), (stem,)) if stem else None

@@ -1,0 +1,193 @@
+"""Link a question's words to what is stored: 科目编码, vocabulary metrics and table/prose items.
+
+Every figure is stored with the stem of its item's name (`ingest.catalog.label_stem`), so a
+question names an item when it contains a stored stem as a word: the stem itself, or with one of
+its money endings ('差旅' + '费'), standing between word boundaries ('办公' in '办公用房' is not
+办公费). Then, for what is left: a homophone typo of a stem ('差率费'), a colloquial word of the
+vocabulary ('开会' → 会议费), and last the embedding model's nearest stored labels, taken only above
+a measured similarity (`vectorstore.label_index`); below it, the closest labels are offered.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from assistant.catalog import Catalog
+from ingest.catalog import ENDINGS, fold, label_stem
+
+MAX_WORD = 8  # longest dictionary word looked for around a match
+_CODE = re.compile(r"(?<![\d.])(\d{3,9})(?![\d.]|\s*年)")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A stored item a span of the question names."""
+
+    text: str  # as written
+    start: int
+    end: int
+    stems: frozenset[str] = frozenset()  # label stems of stored figures
+    metric: str = ""  # vocabulary metric key
+    code: str = ""  # 科目编码
+    how: str = "exact"  # exact | code | metric | typo | similar
+
+
+@dataclass(frozen=True)
+class Linked:
+    terms: tuple[Term, ...] = ()
+    missing_codes: tuple[str, ...] = ()  # 科目编码 asked that no stored figure has
+    leftover: str = ""  # the question's content words no term explains
+    closest: tuple[str, ...] = field(default=())  # labels nearest the leftover, when none was close enough
+
+
+def link(question: str, catalog: Catalog, taken: Sequence[tuple[int, int]] = (),
+         metric_words: Sequence[tuple[str, str]] = ()) -> Linked:
+    """The terms of `question` (spans in `taken` — units, places, years — are skipped);
+    `metric_words` are the vocabulary's (word, metric key) pairs, longest first."""
+    text = fold_keeping_length(question)
+    candidates = (_code_terms(text, catalog) + _metric_terms(text, metric_words)
+                  + _stem_terms(text, catalog))
+    terms = _non_overlapping(candidates, list(taken))
+    missing = tuple(m.group(1) for m in _CODE.finditer(text)
+                    if m.group(1) not in catalog.codes and _looks_like_code(m.group(1))
+                    and not _inside(m.span(), taken))
+    spans = [*taken, *((t.start, t.end) for t in terms)]
+    terms += _typo_terms(text, catalog, spans)
+    return Linked(tuple(sorted(terms, key=lambda t: t.start)), missing)
+
+
+def _looks_like_code(number: str) -> bool:
+    """A 科目编码's shape: 功能 2xx / 2xxxx / 2xxxxxx, 经济 3xx / 3xxxx or 5xx / 5xxxx."""
+    return (len(number) in (3, 5, 7) and number[0] == "2") or (len(number) in (3, 5) and number[0] in "35")
+
+
+def fold_keeping_length(text: str) -> str:
+    """Full-width letters and digits folded one for one (offsets stay those of the question)."""
+    return "".join(fold(ch) if len(fold(ch)) == 1 else ch for ch in text)
+
+
+def _inside(span: tuple[int, int], taken: Sequence[tuple[int, int]]) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in taken)
+
+
+def _code_terms(text: str, catalog: Catalog) -> list[Term]:
+    return [Term(m.group(1), m.start(1), m.end(1), frozenset({catalog.codes[m.group(1)]}),
+                 code=m.group(1), how="code")
+            for m in _CODE.finditer(text) if m.group(1) in catalog.codes]
+
+
+def _metric_terms(text: str, metric_words: Sequence[tuple[str, str]]) -> list[Term]:
+    found = []
+    for word, key in metric_words:
+        for match in re.finditer(re.escape(word), text):
+            stems = frozenset({label_stem(word), label_stem(key)})
+            found.append(Term(word, match.start(), match.end(), stems, metric=key, how="metric"))
+    return found
+
+
+def _stem_terms(text: str, catalog: Catalog) -> list[Term]:
+    """Stored stems standing as words, each extended over a money ending written after it."""
+    longest = max((len(s) for s in catalog.labels), default=0)
+    found = []
+    for length in range(min(longest, len(text)), 1, -1):
+        for start in range(len(text) - length + 1):
+            stem = text[start:start + length]
+            if stem not in catalog.labels:
+                continue
+            end = _with_ending(text, start + length)
+            if _stands_alone(text, start, end):
+                found.append(Term(text[start:end], start, end, frozenset({stem})))
+    return found
+
+
+def _with_ending(text: str, end: int) -> int:
+    for _ in range(2):  # '差旅' + '费' (+ '支出')
+        ending = next((e for e in ENDINGS if text.startswith(e, end)), "")
+        end += len(ending)
+    return end
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """No dictionary word runs from the match on past its end ('办公' of '办公用房', '基本' of
+    '基本工资') or from before it into it: the match is a word of the question, not part of one."""
+    words = _dictionary()
+    if any(words.get(text[start:k]) for k in range(end + 1, min(len(text), start + MAX_WORD) + 1)):
+        return False
+    return not any(words.get(text[j:k]) for j in range(max(0, start - MAX_WORD + 1), start)
+                   for k in range(start + 1, end))
+
+
+def _dictionary() -> dict[str, int]:
+    """jieba's word frequencies (prefixes have 0): the words of ordinary Chinese."""
+    from assistant.extract import _jieba
+
+    return _jieba().dt.FREQ
+
+
+def _non_overlapping(candidates: list[Term], taken: list[tuple[int, int]]) -> list[Term]:
+    """Longest first; a code before a metric before a stem on a tie; same-span terms merged."""
+    rank = {"code": 0, "metric": 1, "exact": 2, "typo": 3}
+    kept: list[Term] = []
+    for term in sorted(candidates, key=lambda t: (-(t.end - t.start), rank.get(t.how, 9), t.start)):
+        same = next((k for k in kept if (k.start, k.end) == (term.start, term.end)), None)
+        if same is not None:
+            kept[kept.index(same)] = _merged(same, term)
+            continue
+        if _inside((term.start, term.end), taken):
+            continue
+        taken.append((term.start, term.end))
+        kept.append(term)
+    return kept
+
+
+def _merged(a: Term, b: Term) -> Term:
+    return Term(a.text, a.start, a.end, a.stems | b.stems, a.metric or b.metric, a.code or b.code, a.how)
+
+
+def _typo_terms(text: str, catalog: Catalog, taken: Sequence[tuple[int, int]]) -> list[Term]:
+    """Homophone typos of stored stems in what no other term covers ('公物用车' → 公务用车)."""
+    found: list[Term] = []
+    spans = list(taken)
+    sounds = catalog.sounds("labels")
+    for length in range(8, 2, -1):
+        for start in range(len(text) - length + 1):
+            span = (start, start + length)
+            if _inside(span, spans):
+                continue
+            piece = text[start:start + length]
+            stems = [catalog.printed.get(n, n) for n in sounds.homophones(piece)]
+            stems = [s for s in stems if s in catalog.labels]
+            if stems:
+                end = _with_ending(text, span[1])
+                if _stands_alone(text, start, end):
+                    found.append(Term(text[start:end], start, end, frozenset(stems), how="typo"))
+                    spans.append((start, end))
+    return found
+
+
+_ASKING_WORDS = re.compile(
+    r"多少钱|多少|是多少|有多少|几个|几|吗|呢|啊|呀|请问|一下|的|是|了|年度|年|预算|决算|安排|花了|花|一共|"
+    r"总共|合计|大概|具体|数额|金额|情况|怎么样|如何|用了|用|给了|给|实际|支出|经费|费用")
+
+
+def leftover_words(question: str, slots: object, catalog: Catalog) -> str:
+    """The longest run of the question's words that names no unit, place, year or asking word:
+    what the question asked about that nothing stored is called."""
+    text = question
+    names = [a for a, ids in catalog.aliases.items() if a in text]
+    names += [form for loc in catalog.localities for form in loc.forms() if form in text]
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    text = re.sub(r"(?:(?:19|20)\d{2}|\d{2})\s*年度?|\d+", " ", text)
+    text = _ASKING_WORDS.sub(" ", text)
+    runs = re.findall(r"[\u4e00-\u9fff]{2,}", text)
+    return max(runs, key=len) if runs else ""
+
+
+def closest_labels(asked: str, catalog: Catalog, limit: int = 3) -> list[str]:
+    """The stored labels that look most like `asked` (by characters shared)."""
+    printed = list(dict.fromkeys(catalog.labels.values()))
+    return difflib.get_close_matches(asked, printed, n=limit, cutoff=0.34)
