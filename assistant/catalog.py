@@ -149,6 +149,10 @@ def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) 
             .where(f.doc_id.in_(select(d.id).where(*visible)), f.label_stem != "", f.source == "table")
             .distinct()
         ).all()
+        row_stem_rows = conn.execute(
+            select(f.row_stems).where(f.doc_id.in_(select(d.id).where(*visible)), f.row_stems != "")
+            .distinct()
+        ).scalars().all()
     localities = {
         r.locality: StoredLocality(r.locality, r.locality_name or r.locality, r.locality_bare or "")
         for r in rows if r.locality
@@ -169,6 +173,9 @@ def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) 
             printed.setdefault(fold(r.label or ""), r.label_stem)
             if r.subject_code:
                 codes.setdefault(r.subject_code, r.label_stem)
+    for stems in row_stem_rows:
+        for stem in filter(None, stems.split("|")):
+            labels.setdefault(stem, stem)
     return Catalog(
         localities=tuple(sorted(localities.values(), key=lambda loc: loc.full)),
         years=tuple(sorted({r.year for r in rows if r.year})),

@@ -29,7 +29,7 @@ COLUMN_WORDS = (
 )
 _GENERIC_COLUMNS = ("", "合计", "金额", "小计", "总计", "预算数", "决算数", "本年预算", "预算金额", "年初预算数")
 _PREVIOUS_YEAR_COLUMN = ("上年", "增减", "比上年", "增长", "变动")
-_TIE = 5  # figures equal on the first parts of their rank are equally chosen: shown together
+_TIE = 6  # figures equal on the first parts of their rank are equally chosen: shown together
 Row = dict[str, Any]
 
 
@@ -111,14 +111,21 @@ def fetch(engine: Any, visibility: tuple[str, ...], years: Sequence[UnitYear], i
 
 
 def names(row: Row, item: Item) -> bool:
-    """Whether a stored figure is one of `item`."""
+    """Whether a stored figure is one of `item`: by its label, metric or code, or by another
+    text cell of its row."""
+    return labels(row, item) or any(f"|{stem}|" in (row["row_stems"] or "") for stem in item.stems)
+
+
+def labels(row: Row, item: Item) -> bool:
+    """Whether a stored figure's own label, metric or code names `item`."""
     return bool((item.metric and row["metric"] == item.metric)
                 or (row["label_stem"] and row["label_stem"] in item.stems)
                 or (item.code and row["subject_code"] == item.code))
 
 
 def _context(row: Row) -> str:
-    return fold(" ".join(filter(None, (row["column_name"], row["table_title"], row["parent_label"]))))
+    return fold(" ".join(filter(None, (row["column_name"], row["table_title"], row["parent_label"],
+                                        row["row_stems"]))))
 
 
 def qualifies(word: str, row: Row) -> bool:
@@ -185,6 +192,7 @@ def _rank(row: Row, item: Item, words: Sequence[str], slots: Slots, catalog: Cat
     total_column = last in _GENERIC_COLUMNS or label_stem(last) in item.stems or bool(
         item.metric and row["metric"] == item.metric)
     return (
+        labels(row, item),
         sum(qualifies(w, row) for w in words),
         not previous_year,
         own,

@@ -176,7 +176,7 @@ def _template(
 
 ITEM_COLUMNS = (
     "doc_id", "unit_id", "unit_name", "locality", "year", "metric", "metric_raw", "label", "label_stem",
-    "parent_label", "column_name", "table_title", "subject_code", "measure", "scope", "value", "text",
+    "parent_label", "column_name", "table_title", "row_stems", "subject_code", "measure", "scope", "value", "text",
     "unit", "value_yuan", "source", "table_index", "row", "col", "is_rollup", "start", "end",
 )
 
@@ -212,6 +212,10 @@ def _item_template(units: int, years: int, metrics: int, stems: int, codes: int,
     named = [column.isin(*_slots_in(name, count)) for column, name, count in (
         (_f("metric"), "metric", metrics), (_f("label_stem"), "stem", stems),
         (_f("subject_code"), "code", codes)) if count]
+    # a stem may name the row by another of its text cells ('信息化建设经费' of a 政府采购 row)
+    named += [exp.Like(this=_f("row_stems"), expression=exp.DPipe(
+        this=exp.DPipe(this=exp.Literal.string("%|"), expression=slot), expression=exp.Literal.string("|%")))
+        for slot in _slots_in("stem", stems)]
     conditions: list[exp.Expression] = [exp.or_(*named) if named else exp.false()]
     conditions.append(_f("measure").isin(*_slots_in("measure", measures)))
     if units:

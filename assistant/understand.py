@@ -34,7 +34,7 @@ ASKED_WORDS: dict[str, str] = {
     "采购": "政府采购", "人员经费": "人员经费", "公用经费": "公用经费", "项目经费": "项目经费",
     "项目资金": "项目经费", "工作人员": "工作人员", "人员": "实有人数", "实有": "实有人数",
     "批次": "公务接待批次", "人次": "公务接待人次", "开会": "会议费", "会议": "会议费", "出差": "差旅费",
-    "培训": "培训费", "招待": "公务接待费", "几辆车": "公务用车数量", "车": "公务用车数量",
+    "培训": "培训费", "招待": "公务接待费", "几辆车": "公务用车数量",
 }
 # A metric word inside a longer name of money ('窗口服务经费') names a project's funds, not the count.
 _FUNDS_AFTER = re.compile(r"^[^占和与及的比较、，,\s\d]{0,4}?(?:经费|资金)")
@@ -200,6 +200,21 @@ def _items(terms: tuple[Term, ...]) -> tuple[Item, ...]:
     return tuple(Item(t.text, tuple(sorted(t.stems)), t.metric, t.code, t.how) for t in terms)
 
 
+_INSIDE = re.compile(r"^(?:里的?|中的?|当中的?|之中的?|里面的?|的其中|其中的?)")
+
+
+def _contained(question: str, items: tuple[Item, ...], terms: tuple[Term, ...]
+               ) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
+    """'三公经费里公务接待费', '政府采购中的服务类': the item after 里/中 is asked, the one before
+    it is what holds it (kept apart as `within`)."""
+    containers = [i for i, (a, b) in enumerate(zip(terms, terms[1:]))
+                  if _INSIDE.match(question[a.end:b.start].strip())]
+    if not containers:
+        return items, ()
+    return (tuple(item for i, item in enumerate(items) if i not in containers),
+            tuple(items[i] for i in containers))
+
+
 def _counted_metric(question: str, term: Term) -> Term:
     """A count metric's word inside a name of money ('窗口服务经费') names a project's funds."""
     entry = metric_by_key(term.metric)
@@ -235,7 +250,7 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
                            if not any(p in question[t.start:t.end] for t in terms))
     unknown_units = tuple(u for u in asked_units.unknown
                           if not any(u in question[t.start:t.end] for t in terms))
-    items = _items(terms)
+    items, within = _contained(question, _items(terms), terms)
     operation = _operation(question, len(asked_units.units) or len(localities), len(items))
     slots = Slots(
         localities=localities, years=years, metrics=tuple(dict.fromkeys(t.metric for t in terms if t.metric)),
@@ -245,6 +260,7 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
         all_localities=bool(_ALL_PLACES.search(question)), units=asked_units.units,
         unknown_units=unknown_units, items=items, ambiguous_units=asked_units.ambiguous,
         missing_codes=linked.missing_codes, unit_scope="单位" if _UNIT_SCOPE.search(question) else "",
+        within=within,
     )
     if previous is not None and _is_follow_up(question, slots):
         slots = _carry_over(slots, previous, question)
@@ -285,5 +301,5 @@ def _carry_over(slots: Slots, previous: Slots, question: str) -> Slots:
         why=slots.why or bool(re.search(r"为什么|原因|为何|为啥", question)),
         top=slots.top if reorder or slots.operation == "rank" else previous.top,
         carried=tuple(carried),
-        within=previous.items if re.match(r"^\s*其中", question) else (),
+        within=slots.within or (previous.items if re.match(r"^\s*其中", question) else ()),
     )

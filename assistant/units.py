@@ -15,15 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.catalog import Catalog, StoredUnit
-from ingest.units import read_unit_name
+from ingest.units import LEVEL_CHARS, read_unit_name
 
 _CJK = r"\u4e00-\u9fff"
 # Endings that close a unit's name; a level or place before them makes the words a unit.
 _ENDINGS = "委员会|办公室|办公厅|办事处|街道|检察院|法院|中心|局|厅|委|办|院|镇|乡|部|馆|所|站|队"
 _LEVELLED = re.compile(rf"[省市区县](?:委)?[{_CJK}]{{1,10}}?(?:{_ENDINGS})(?![门分署长级])")
+_PLACE_LED = re.compile(rf"[{_CJK}]{{0,12}}?(?:{_ENDINGS})(?![门分署长级])")
 _PLACELESS = re.compile(rf"[{_CJK}]{{2,8}}?(?:厅|局|馆|委员会|办事处|检察院|法院)(?![门分署长级])")
 # Words ending like a unit that name a place of work, not a unit ('政务服务大厅').
 _NOT_UNITS = re.compile(r"(?:大厅|展厅|餐厅|客厅|书馆|场馆|布局|格局|结局|当局|全局|大局)$")
+_PARTICLES = "那和与及跟比较同的是在了呢吗请问看查把对给"  # words before a name that are not of it
 MIN_TYPO_ALIAS = 3  # a two-character alias with a typo is too often another word
 
 
@@ -46,7 +48,11 @@ def find_units(question: str, catalog: Catalog, localities: Sequence[str] = (),
     an alias inside a longer item's name ('政协' in '其他政协事务支出') is the item's."""
     found: list[tuple[int, int, frozenset[str]]] = []
     spans = list(taken)
+    named = _unit_like_spans(question, places)
     for start, end, ids in _alias_matches(question, catalog):
+        if _tail_of_another_name(question, start, end, named, places):
+            continue  # '法院' of '南京市中级人民法院', '检察院' of '浙江省人民检察院'
+
         if any(s <= start < e - 1 or e == start + 1 for s, e in places if s < start):
             continue  # '市政务服务中心' inside '澄江市政务服务中心': the 市 is the place's
         if any(e == start for _, e in unknown_places):
@@ -79,6 +85,33 @@ def find_units(question: str, catalog: Catalog, localities: Sequence[str] = (),
         else:
             unknown.append(name)
     return UnitsAsked(tuple(dict.fromkeys(units)), unit_spans, tuple(ambiguous), tuple(unknown))
+
+
+def _unit_like_spans(question: str, places: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans shaped like a unit's name: led by a level or a place, or ending in a unit's word."""
+    spans = [m.span() for pattern in (_LEVELLED, _PLACELESS) for m in pattern.finditer(question)]
+    for start, end in places:
+        if match := _PLACE_LED.match(question, end):
+            spans.append((start, match.end()))
+    return spans
+
+
+def _tail_of_another_name(question: str, start: int, end: int, named: Sequence[tuple[int, int]],
+                          places: Sequence[tuple[int, int]]) -> bool:
+    """An alias ending a longer unit-like name whose words before it are more than a place or a
+    level: the longer name is of another unit."""
+    for s, e in named:
+        if e != end or s >= start:
+            continue
+        prefix = question[s:start].lstrip(_PARTICLES)
+        if not prefix:
+            continue
+        s = start - len(prefix)
+        is_place = any(ps == s and pe == start for ps, pe in places)
+        is_level = len(prefix) == 1 and prefix in LEVEL_CHARS
+        if not is_place and not is_level:
+            return True
+    return False
 
 
 def _kin_in_places(name: str, catalog: Catalog, localities: Sequence[str]) -> str | None:

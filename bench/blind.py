@@ -92,6 +92,9 @@ def parse_amount(text: str) -> Amount:
     return Amount(match.group(1), match.group(2))
 
 
+_COUNTING = re.compile(r"\s*个数字")  # "由以下 3 个数字计算" counts operands: no figure
+
+
 def stated_amounts(text: str) -> list[Amount]:
     """The figures an answer states: numbers with a unit, and bare numbers with decimals or
     thousands separators (a bare integer is a year, a code or a list number)."""
@@ -99,6 +102,8 @@ def stated_amounts(text: str) -> list[Amount]:
     found = []
     for match in _FIGURE.finditer(text):
         number, unit = match.group(1), match.group(2) or ""
+        if unit == "个" and _COUNTING.match(text, match.end() - 1):
+            continue
         if unit or "." in number or "," in number:
             found.append(Amount(number, unit))
     return found
@@ -269,7 +274,7 @@ def _wrong_figures(item: BlindItem, answer: Any, stated: Sequence[Amount], stems
         return any(e.matched_by(s) for e in expected) or any(same_result(s, r) for r in results)
 
     problems = []
-    asked = {_unit_year(library, stem) for stem in item.cites}
+    asked = _asked_unit_years(item, library)
     for citation in answer.citations:
         stem = stems.get(citation.doc_id, citation.doc_id)
         if _unit_year(library, stem) in asked:
@@ -310,12 +315,35 @@ def unsupported(answer: Any) -> list[Amount]:
 def _derived(figure: Amount, operands: Sequence[Amount]) -> bool:
     values = [o.base() for o in operands]
     candidates = [sum(values, Decimal(0))] + ([sum(values, Decimal(0)) / len(values)] if values else [])
-    for a in values:
-        for b in values:
-            if a is not b:
-                candidates += [a - b, a + b] + ([a / b * 100, a / b] if b else [])
+    for i, a in enumerate(values):
+        for j, b in enumerate(values):
+            if i != j:
+                candidates += [a - b, a + b] + ([a / b * 100, a / b, (a - b) / b * 100] if b else [])
     tolerance = figure.step() * 2
     return any(abs(abs(figure.base()) - abs(c)) <= tolerance for c in candidates)
+
+
+_CN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}")
+_CN_DIGIT = dict(zip("〇零○一二三四五六七八九", "000123456789", strict=True))
+
+
+def question_years(turns: Sequence[str]) -> set[int]:
+    """Years the question's turns write ('19年', '2018年', '17到19年', '二〇一九年')."""
+    years = set()
+    for turn in turns:
+        turn = _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group()), turn)
+        for token in re.findall(r"(?<!\d)((?:19|20)\d{2}|\d{2})(?=\s*(?:年|[、，,到至-]))", turn):
+            value = int(token)
+            years.add(value if value > 1900 else 2000 + value)
+    return years
+
+
+def _asked_unit_years(item: BlindItem, library: dict[str, dict[str, Any]]) -> set:
+    """The unit-years the item is about: its documents' units in their years and in every year
+    its question names (a change between two years reads both years' documents)."""
+    units = {library[stem]["unit"] for stem in item.cites if stem in library}
+    years = {library[stem]["year"] for stem in item.cites if stem in library} | question_years(item.turns)
+    return {(unit, year) for unit in units for year in years} | set(item.cites)
 
 
 def _unit_year(library: dict[str, dict[str, Any]], stem: str) -> tuple[str, int] | str:

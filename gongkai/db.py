@@ -175,6 +175,7 @@ facts = Table(
     Column("parent_label", Text),
     Column("column_name", Text),
     Column("table_title", Text),
+    Column("row_stems", Text),  # '|服务|信息化建设|': stems of the row's text cells before the figure
     Index("ix_facts_metric_year", "metric", "year"),
     Index("ix_facts_doc", "doc_id"),
     Index("ix_facts_unit_year", "unit_id", "year"),

@@ -155,6 +155,7 @@ class Fact:
     label: str = ""  # the item's own name: a table row's label, or the column naming it
     parent: str = ""  # what the item is part of: the 科目 row its code rolls into, or header levels
     column: str = ""  # a table figure's column header path ('“三公”经费 / 公务接待费')
+    row_texts: tuple[str, ...] = ()  # the text cells of the figure's row before it ('服务', '信息化建设经费')
 
 
 @dataclass(frozen=True)

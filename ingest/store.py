@@ -22,7 +22,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from gongkai import db
 from gongkai.types import Chunk, Document, Fact, Table
-from ingest.catalog import item_label, label_stem
+from ingest.catalog import is_specific, item_label, label_stem
 from ingest.chunks import embedding_view
 from ingest.units import UnitRecord, unit_record
 from vectorstore import chroma_store
@@ -341,7 +341,7 @@ def _fact_row(fact: Fact, doc: Document, unit: UnitRecord | None,
         "unit_name": meta.unit_name if meta else None, "unit_id": unit.id if unit else None,
         "year": fact.year,
         "label": label, "label_stem": label_stem(label) if label else "", "parent_label": parents,
-        "column_name": fact.column,
+        "column_name": fact.column, "row_stems": row_stems(fact.row_texts),
         "table_title": titles.get(fact.table_index) if fact.table_index is not None else None,
         "doc_type": meta.doc_type if meta else None, "metric_raw": fact.metric_raw,
         "metric": fact.metric, "measure": fact.measure, "value": fact.value, "text": fact.text,
@@ -350,6 +350,13 @@ def _fact_row(fact: Fact, doc: Document, unit: UnitRecord | None,
         "table_index": fact.table_index, "row": fact.row, "col": fact.col,
         "start": fact.start, "end": fact.end,
     }
+
+
+def row_stems(texts: Sequence[str]) -> str:
+    """'|服务|信息化建设|': the specific stems of a row's text cells, each between bars so a
+    query can look one up whole (LIKE '%|stem|%')."""
+    stems = [stem for text in texts if is_specific(stem := label_stem(text))]
+    return f"|{'|'.join(dict.fromkeys(stems))}|" if stems else ""
 
 
 def _prose_item(metric_raw: str) -> tuple[str, str]:

@@ -190,6 +190,7 @@ class _TableReader:
             label=item,
             parent=parent,
             column=column,
+            row_texts=_texts_before(row, cell, readings),
         )
 
     def _item(self, row: Row, label: str, levels: list[str]) -> tuple[str, str]:
@@ -350,6 +351,21 @@ class _TableReader:
                 if squeeze(cell.text) == "项目名称" and not _is_header_word(name):
                     return name
         return ""
+
+
+def _texts_before(row: Row, cell: Cell, readings: dict[int, Reading]) -> tuple[str, ...]:
+    """The row's text cells left of `cell` back to the previous figure: all that names the row
+    for this figure (a 政府采购 row: 品目大类, 专项名称, 物品名称 …; one half of a 收入 | 支出 row)."""
+    texts: list[str] = []
+    for other in sorted(row.cells, key=lambda c: -c.col):
+        if other.col >= cell.col:
+            continue
+        if id(other) in readings:
+            break
+        word = squeeze(other.text)
+        if word and not re.fullmatch(r"[\d.,%\s]+", word):
+            texts.append(word)
+    return tuple(reversed(texts))
 
 
 def title_metric(title: str) -> str:
