@@ -86,9 +86,10 @@ def ask(
     if not context.catalog.documents:
         return Answer("还没有导入任何文件，无法回答。请先导入财政公开文件。", "none", "文件库为空")
     previous = next((a.slots for a in reversed(history) if a.slots is not None), None)
-    if previous is not None and (difference := answer_difference(text, history, stores.engine, context.catalog)):
-        return difference
     slots = understand(text, context.catalog, previous)
+    if previous is not None and (difference := answer_difference(
+            text, history, stores.engine, context.catalog, names_items="item" not in slots.carried)):
+        return difference
     if previous and previous.years == slots.years and slots.localities and not slots.units and not any(
         context.catalog.covers(place, slots.years) for place in slots.localities
     ):  # a year carried over to a place with no document of that year: ask about the place's own
@@ -96,7 +97,7 @@ def ask(
     slots = narrow(slots, filters, context.catalog)
     if isinstance(slots, Answer):
         return slots
-    if refusal := _not_stored(slots, context.catalog):
+    if refusal := _not_stored(slots, context.catalog) or _kind_not_stored(text, slots, context.catalog):
         return refusal
     if slots.years and not set(slots.years) & set(context.catalog.years):
         return _answer_unstored_years(text, slots, context)
@@ -211,6 +212,25 @@ def _not_stored(slots: Slots, catalog: Catalog) -> Answer | None:
         return Answer(f"已收录的文件中没有科目编码{codes}的数字。", "none", f"科目编码不在文件库中：{codes}",
                       slots=slots)
     return None
+
+
+_FINAL_ACCOUNTS = re.compile(r"决算|实际(?:花|支出|用|发生)")
+
+
+def _kind_not_stored(question: str, slots: Slots, catalog: Catalog) -> Answer | None:
+    """决算 figures asked of units whose documents of the year are all budgets: not in the library
+    (a budget states what was planned, not what was spent)."""
+    if not _FINAL_ACCOUNTS.search(question) or not slots.items:
+        return None
+    units = asked_units(slots, catalog)
+    docs = [d for d in catalog.docs.values() if d.unit_id in {u.id for u in units}
+            and (not slots.years or d.year in slots.years)]
+    if not docs or any("决算" in d.doc_type for d in docs):
+        return None
+    names = "、".join(u.name for u in units[:3])
+    years = "、".join(f"{y}年" for y in slots.years)
+    return Answer(f"资料库中只有{names}{years}的预算文件，没有决算文件，无法回答实际支出。", "none",
+                  "该单位年度没有决算文件", slots=slots)
 
 
 def _not_found(question: str, slots: Slots, context: Context) -> Answer:

@@ -70,7 +70,7 @@ def who(figure: Figure) -> str:
 def item_name(figure: Figure) -> str:
     """The figure's own label when the question named it so, else the vocabulary's name."""
     row = figure.row
-    if row["label"] and (row["label_stem"] in figure.item.stems or not figure.item.metric):
+    if row.get("label") and (row.get("label_stem") in figure.item.stems or not figure.item.metric):
         return row["label"]
     return figure.item.name
 
@@ -217,7 +217,12 @@ def year_change_line(before: Figure, after: Figure, cite: Cite) -> str:
             f"[{cite(before.row)}] 到{after.unit_year.year}年 {printed(after.row)} [{cite(after.row)}]，{change}")
 
 
-def stated_change_line(figure: Figure, row: Row, phrase: str, cite: Cite) -> str:
-    """A change as the source states it ('比年初预算减少 30.8万元')."""
+def stated_change_line(figure: Figure, row: Row, phrase: str, cite: Cite,
+                       value: Figure | None = None) -> str:
+    """A change as the source states it ('比年初预算减少 30.8万元'), after the figure itself when
+    it is known ('为 86.95万元，比上年减少 97万元')."""
     shown = f"{row['text']}%" if row["measure"] == "change_pct" and not row["text"].endswith("%") else printed(row)
-    return f"{who(figure)}{item_name(figure)}{scope_tag(row)}{phrase} {shown} [{cite(row)}]"
+    head = f"{who(figure)}{item_name(figure)}{scope_tag(row)}"
+    if value is not None and value.row["start"] != row["start"]:
+        head += f"为 {printed(value.row)} [{cite(value.row)}]，"
+    return f"{head}{phrase} {shown} [{cite(row)}]"

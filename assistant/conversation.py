@@ -16,14 +16,26 @@ from assistant.figure_answers import cite_figure
 from assistant.figures import Figure, UnitYear
 from assistant.types import Answer, Item
 
+_THE_TWO = r"^(?:那|那么)?(?:两者|二者|两个|两家|两年|两项|这两[个家项年]?|它们|他们|前后)?(?:之间)?(?:一共|总共)?"
 _BETWEEN_THE_TWO = re.compile(
-    r"^(?:那|那么)?(?:两者|二者|两个|两家|这两[个家项年]?|它们|他们|前后)?(?:之间)?"
-    r"(?:差了?多少|相差多少|差距多大|差多少|多多少|少多少|哪个多|哪个少|谁多|谁少|是.{0,3}几倍|几倍)"
-)
+    _THE_TWO + r"(?:差了?多少|相差多少|差距多大|差多少|多多少|少多少|多了?几|少了?几|差几|哪个多|哪个少|谁多|谁少|"
+    r"是.{0,6}几倍|几倍)")
+_BOTH_TOGETHER = re.compile(_THE_TWO + r"(?:加起来|加在一起|合计|一共|总共|共)(?:是|有)?(?:多少|几)")
 
 
-def asks_between_the_two(question: str) -> bool:
-    return bool(_BETWEEN_THE_TWO.match(re.sub(r"[\s?？!！。,，呢啊]", "", question)))
+_COMPARING = re.compile(r"几倍|多多少|少多少|差多少|相差|多几|少几|差几|加起来|一共多少")
+
+
+def asks_between_the_two(question: str, names_items: bool = True) -> bool:
+    """"两者差多少", "加起来多少"; or a comparison ('市财政局是它的几倍') naming no item of its own."""
+    bare = _bare(question)
+    if _BETWEEN_THE_TWO.match(bare) or _BOTH_TOGETHER.match(bare):
+        return True
+    return not names_items and bool(_COMPARING.search(bare))
+
+
+def _bare(question: str) -> str:
+    return re.sub(r"[\s?？!！。,，呢啊]", "", question)
 
 
 def _figures_of(answer: Answer) -> list[dict[str, Any]]:
@@ -32,10 +44,10 @@ def _figures_of(answer: Answer) -> list[dict[str, Any]]:
 
 
 def answer_difference(question: str, history: Sequence[Answer], engine: Any,
-                      catalog: Catalog) -> Answer | None:
-    """The difference of the conversation's last two figures, or None when the question is not
-    about them or fewer than two were found."""
-    if not asks_between_the_two(question):
+                      catalog: Catalog, names_items: bool = True) -> Answer | None:
+    """The difference (or sum) of the conversation's last two figures, or None when the question
+    is not about them or fewer than two were found."""
+    if not asks_between_the_two(question, names_items):
         return None
     found: list[dict[str, Any]] = []
     for answer in reversed(history):
@@ -56,7 +68,10 @@ def answer_difference(question: str, history: Sequence[Answer], engine: Any,
             markers[key] = len(citations)
         return markers[key]
 
-    lines = compose.difference_lines(*figures, add, ratio="倍" in question)
+    if re.search(r"加起来|加在一起|合计|一共|总共", question):
+        lines = compose.total_lines(figures, add)
+    else:
+        lines = compose.difference_lines(*figures, add, ratio="倍" in question)
     return Answer("\n".join(lines), "sql", "由上文的两个数字计算", tuple(citations),
                   columns=history[-1].columns, rows=tuple(tuple(r.get(c) for c in history[-1].columns)
                                                           for r in found[-2:]),

@@ -131,8 +131,8 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
     if not shown:  # what the figures say cannot answer the question as asked
         return Answer("\n".join(lines), "none", "数据表中只有相对其他基数的变化", slots=slots)
     columns = ("locality", "unit_name", "year", "metric", "scope", "measure", "value", "unit", "text",
-               "metric_raw", "label", "table_title", "column_name", "source", "unit_id", "value_yuan",
-               "doc_id", "start", "end")
+               "metric_raw", "label", "label_stem", "table_title", "column_name", "source", "unit_id",
+               "value_yuan", "doc_id", "start", "end")
     table = tuple(tuple(_result_row(f, r).get(c) for c in columns) for f, r in shown)
     several_units = len({f.unit_year.unit.id for f, _ in shown}) > 1
     several_years = len({f.unit_year.year for f, _ in shown}) > 1
@@ -297,10 +297,12 @@ class _Builder:
                 _AGAINST_START.search(self.question) and phrase and "年初" not in phrase):
             self.other_bases.append(figure.item.name)
             return None
-        phrase = phrase or ("比上年减少" if row["value"] < 0 else "比上年增加")
+        phrase = phrase or ("减少" if row["value"] < 0 else "增加")  # the source's base unread: none said
         pair = [r for r in self.rows if r["doc_id"] == row["doc_id"] and r["measure"] in ("change", "change_pct")
                 and 0 < r["start"] - row["end"] < 20]
-        line = compose.stated_change_line(figure, row, phrase, self._cite_any([figure]))
+        value = self.figure(item, uy)
+        line = compose.stated_change_line(figure, row, phrase, self._cite_any([figure, *([value] if value else [])]),
+                                          value)
         for other in pair[:1]:
             shown = f"{other['text']}%" if other["measure"] == "change_pct" else compose.printed(other)
             line += f"，{'增长' if '增' in phrase else '下降'} {shown} [{self._cite_any([figure])(other)}]"

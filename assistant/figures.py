@@ -67,12 +67,24 @@ class Figure:
 
 
 def asked_units(slots: Slots, catalog: Catalog) -> tuple[StoredUnit, ...]:
-    """The units a question is about: those named, else those of the places named, else all."""
+    """The units a question is about: those named, else those of the places named, else those
+    of the level named ('省里'), else all; '五家单位' keeps the one place with that many."""
     if slots.units:
         return tuple(u for uid in slots.units if (u := catalog.unit(uid)))
     if slots.localities:
         return tuple(dict.fromkeys(u for place in slots.localities for u in catalog.units_in(place)))
-    return catalog.units
+    units = tuple(u for u in catalog.units if not slots.level
+                  or catalog.short(u.locality).endswith(slots.level))
+    if slots.unit_count and len(units) != slots.unit_count:
+        years = set(slots.years)
+        by_place: dict[str, list[StoredUnit]] = {}
+        for unit in units:
+            if not years or years & set(unit.years):
+                by_place.setdefault(unit.locality, []).append(unit)
+        fitting = [group for group in by_place.values() if len(group) == slots.unit_count]
+        if len(fitting) == 1:
+            return tuple(fitting[0])
+    return units
 
 
 def unit_years(slots: Slots, catalog: Catalog, *, all_years: bool = False) -> list[UnitYear]:

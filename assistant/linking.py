@@ -48,14 +48,18 @@ def link(question: str, catalog: Catalog, taken: Sequence[tuple[int, int]] = (),
     """The terms of `question` (spans in `taken` — units, places, years — are skipped);
     `metric_words` are the vocabulary's (word, metric key) pairs, longest first."""
     text = fold_keeping_length(question)
-    candidates = (_code_terms(text, catalog) + _metric_terms(text, metric_words)
-                  + _stem_terms(text, catalog))
+    words = [pair for pair in metric_words if len(pair[0]) > 1]
+    candidates = (_code_terms(text, catalog) + _metric_terms(text, words) + _stem_terms(text, catalog))
     terms = _non_overlapping(candidates, list(taken))
     missing = tuple(m.group(1) for m in _CODE.finditer(text)
                     if m.group(1) not in catalog.codes and _looks_like_code(m.group(1))
                     and not _inside(m.span(), taken))
     spans = [*taken, *((t.start, t.end) for t in terms)]
     terms += _typo_terms(text, catalog, spans)
+    # a one-character word ('车') only where no longer name or typo of one took its place
+    spans = [*taken, *((t.start, t.end) for t in terms)]
+    single = [pair for pair in metric_words if len(pair[0]) == 1]
+    terms += [t for t in _metric_terms(text, single) if not _inside((t.start, t.end), spans)]
     return Linked(tuple(sorted(terms, key=lambda t: t.start)), missing)
 
 

@@ -47,6 +47,8 @@ class Slots:
     unit_scope: str = ""  # '单位' when the question asks a unit alone, not its department
     carried: tuple[str, ...] = ()  # what a follow-up took from the previous question
     within: tuple[Item, ...] = ()  # '其中X': the previous items X is part of
+    level: str = ""  # '省' for 省里 / 省级: the units of places of that level
+    unit_count: int | None = None  # '五家单位': how many units the question speaks of
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ ASKED_WORDS: dict[str, str] = {
     "采购": "政府采购", "人员经费": "人员经费", "公用经费": "公用经费", "项目经费": "项目经费",
     "项目资金": "项目经费", "工作人员": "工作人员", "人员": "实有人数", "实有": "实有人数",
     "批次": "公务接待批次", "人次": "公务接待人次", "开会": "会议费", "会议": "会议费", "出差": "差旅费",
-    "培训": "培训费", "招待": "公务接待费", "几辆车": "公务用车数量",
+    "培训": "培训费", "招待": "公务接待费", "几辆车": "公务用车数量", "车": "公务用车数量",
 }
 # A metric word inside a longer name of money ('窗口服务经费') names a project's funds, not the count.
 _FUNDS_AFTER = re.compile(r"^[^占和与及的比较、，,\s\d]{0,4}?(?:经费|资金)")
@@ -60,6 +60,8 @@ _ALL_PLACES = re.compile(r"各地|哪个地方|哪个地区|哪里|哪个区县|
 _FINAL = re.compile(r"决算|实际(?:花|支出|用|完成)|执行数|花了多少")
 _BUDGET = re.compile(r"预算|年初|安排|计划")
 _UNIT_SCOPE = re.compile(r"单位预算|单位决算|本级")
+_LEVEL_WORD = re.compile(r"([省市区县])(?:里|级|直|内)|全([省市区县])")
+_UNIT_COUNT = re.compile(r"([两二三四五六七八九十\d]+)\s*(?:家|个单位|个部门)")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CN_YEAR_DIGITS = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
                    "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -181,6 +183,19 @@ def _operation(question: str, n_places: int, n_items: int) -> str:
     return "lookup"
 
 
+def _level(question: str) -> str:
+    match = _LEVEL_WORD.search(question)
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+def _unit_count(question: str) -> int | None:
+    match = _UNIT_COUNT.search(question)
+    if not match:
+        return None
+    value = match.group(1)
+    return int(value) if value.isdigit() else _CN_DIGITS.get(value)
+
+
 def _top(question: str) -> int | None:
     match = _TOP.search(question)
     if not match:
@@ -215,11 +230,17 @@ def _contained(question: str, items: tuple[Item, ...], terms: tuple[Term, ...]
             tuple(items[i] for i in containers))
 
 
+_VEHICLES_COUNTED = re.compile(r"几辆|多少辆|辆")
+
+
 def _counted_metric(question: str, term: Term) -> Term:
-    """A count metric's word inside a name of money ('窗口服务经费') names a project's funds."""
+    """A count metric's word inside a name of money ('窗口服务经费') names a project's funds;
+    '公车' asked in 辆 is the vehicles, not their money."""
     entry = metric_by_key(term.metric)
     if entry is not None and entry.kind != "money" and _FUNDS_AFTER.match(question[term.end:]):
         return replace(term, metric="项目经费")
+    if term.metric.startswith("公务用车") and _VEHICLES_COUNTED.search(question):
+        return replace(term, metric="公务用车数量", stems=term.stems | {"公务用车数量"})
     return term
 
 
@@ -260,7 +281,7 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
         all_localities=bool(_ALL_PLACES.search(question)), units=asked_units.units,
         unknown_units=unknown_units, items=items, ambiguous_units=asked_units.ambiguous,
         missing_codes=linked.missing_codes, unit_scope="单位" if _UNIT_SCOPE.search(question) else "",
-        within=within,
+        within=within, level=_level(question), unit_count=_unit_count(question),
     )
     if previous is not None and _is_follow_up(question, slots):
         slots = _carry_over(slots, previous, question)
@@ -300,6 +321,8 @@ def _carry_over(slots: Slots, previous: Slots, question: str) -> Slots:
         all_localities=slots.all_localities or (previous.all_localities and not named_place),
         why=slots.why or bool(re.search(r"为什么|原因|为何|为啥", question)),
         top=slots.top if reorder or slots.operation == "rank" else previous.top,
+        level=slots.level or (previous.level if not named_place else ""),
+        unit_count=slots.unit_count or (previous.unit_count if not named_place else None),
         carried=tuple(carried),
         within=slots.within or (previous.items if re.match(r"^\s*其中", question) else ()),
     )

@@ -20,9 +20,10 @@ from ingest.units import LEVEL_CHARS, read_unit_name
 _CJK = r"\u4e00-\u9fff"
 # Endings that close a unit's name; a level or place before them makes the words a unit.
 _ENDINGS = "委员会|办公室|办公厅|办事处|街道|检察院|法院|中心|局|厅|委|办|院|镇|乡|部|馆|所|站|队"
-_LEVELLED = re.compile(rf"[省市区县](?:委)?[{_CJK}]{{1,10}}?(?:{_ENDINGS})(?![门分署长级])")
-_PLACE_LED = re.compile(rf"[{_CJK}]{{0,12}}?(?:{_ENDINGS})(?![门分署长级])")
-_PLACELESS = re.compile(rf"[{_CJK}]{{2,8}}?(?:厅|局|馆|委员会|办事处|检察院|法院)(?![门分署长级])")
+_NAME_CHAR = r"[^\W\d_和与及跟同比较的是在了呢吗、，,。？?！!]"  # a character a unit's name may hold
+_LEVELLED = re.compile(rf"[省市区县](?:委)?{_NAME_CHAR}{{1,10}}?(?:{_ENDINGS})(?![门分署长级])")
+_PLACE_LED = re.compile(rf"{_NAME_CHAR}{{0,12}}?(?:{_ENDINGS})(?![门分署长级])")
+_PLACELESS = re.compile(rf"{_NAME_CHAR}{{2,8}}?(?:厅|局|馆|委员会|办事处|检察院|法院)(?![门分署长级])")
 # Words ending like a unit that name a place of work, not a unit ('政务服务大厅').
 _NOT_UNITS = re.compile(r"(?:大厅|展厅|餐厅|客厅|书馆|场馆|布局|格局|结局|当局|全局|大局)$")
 _PARTICLES = "那和与及跟比较同的是在了呢吗请问看查把对给"  # words before a name that are not of it

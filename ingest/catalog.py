@@ -34,8 +34,11 @@ def label_stem(label: str) -> str:
     """'行政运行（项）' → '行政运行'; '差旅费支出' → '差旅'; '“三公”经费' → '三公'; '30211差旅费' → '差旅'."""
     text = _CLASS_SUFFIX.sub("", fold(label))
     text = _CODE.sub("", text)
-    text = re.sub(r"^\d+[、.]\s*", "", text)  # a list number
+    text = re.sub(r"^(?:\d+|[一二三四五六七八九十]+)[、.．]\s*|^[(][一二三四五六七八九十\d]+[)]\s*", "", text)
+    text = re.sub(r"(?<=[\u4e00-\u9fff])\s*[A-Z]$", "", text)  # a 政府采购 category's letter ('货物 A')
     text = re.sub(r"[:：]$", "", text)
+    if len(text) >= 3 and text.endswith("类"):  # '服务类' is the category 服务
+        text = text[:-1]
     changed = True
     while changed:  # '公务接待费支出' drops both endings
         changed = False
