@@ -1,0 +1,140 @@
+"""Completeness: the tables a document lists, must publish, and prints without its figures.
+
+- a table its 目录 lists that the body lacks;
+- one of the tables its kind of document must publish (`required_tables.yaml`) that it lacks;
+- a table printed with its header and no figures while the prose states figures of it.
+Absence is claimed only of a document that publishes tables itself (one of the required kinds at
+least) and does not say they are attached elsewhere ('附后', '见附件'): a text-only part whose
+tables are a separate file lacks nothing. A 目录 entry is matched to the body by its kind, so
+'政府性基金财政拨款支出预算表' is found as '政府性基金预算财政拨款支出预算表'; an entry of no known
+kind is not claimed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from assistant.audit.context import is_money
+from assistant.audit.findings import Figure, Finding, about_words, word
+from assistant.audit.kinds import Kind, kind_of, kinds, required_tables, source
+from assistant.audit.load import AuditDoc
+from gongkai.types import Table
+
+_TOC = re.compile(r"^\s*目\s*录\s*$", re.MULTILINE)
+_TOC_LINES = 120
+_LONG_LINE = 60
+_PART = re.compile(r"^第[一二三四五六七八九十]+部分")
+_LEADER = re.compile(r"[.．·…\s]*\d*\s*$")  # dot leaders and page numbers after an entry
+_ELSEWHERE = re.compile(r"附后|见附件|详见附件|另行公开|另附")
+
+
+@dataclass(frozen=True)
+class Entry:
+    text: str
+    start: int
+    end: int
+    kind: Kind | None
+
+
+def check_completeness(doc: AuditDoc) -> list[Finding]:
+    present = {k.id for t in doc.tables if (k := kind_of(t.title))}
+    findings = _empty_tables(doc, present)
+    required = required_tables(doc.doc_type, doc.year)
+    if not present & {r.kind for r in required} and not present & {e.kind.id for e in _toc(doc) if e.kind}:
+        return findings  # publishes none of its tables itself
+    if _ELSEWHERE.search(doc.text):
+        return findings
+    listed = {}
+    for entry in _toc(doc):
+        if entry.kind and entry.kind.id not in present:
+            listed.setdefault(entry.kind.id, entry)
+    for entry in listed.values():
+        stated = word("目录所列表格", entry.text, entry.start, entry.end)
+        findings.append(about_words(
+            "completeness", doc.id, stated, [], should_be=entry.text,
+            detail=f"目录列出了《{entry.text}》，正文中没有这张表"))
+    title = _title_span(doc)
+    for table in required:
+        if table.kind in present or table.kind in listed or title is None:
+            continue
+        findings.append(about_words(
+            "completeness", doc.id, title, [], should_be=table.name,
+            detail=f"{doc.doc_type}应公开《{table.name}》（{source()}），文件中没有这张表"))
+    return findings
+
+
+def _toc(doc: AuditDoc) -> list[Entry]:
+    """The 目录's lines, up to the first heading the body repeats (or a line of prose)."""
+    found = _TOC.search(doc.text)
+    if found is None:
+        return []
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for line in list(re.finditer(r"[^\n]+", doc.text[found.end():]))[:_TOC_LINES]:
+        text = _LEADER.sub("", line.group(0)).strip()
+        key = re.sub(r"\s+", "", text)
+        if not key:
+            continue
+        if key in seen or len(text) > _LONG_LINE:
+            break
+        seen.add(key)
+        start = found.end() + line.start() + line.group(0).index(text[0])
+        is_table = text.endswith("表") and not _PART.match(key)
+        entries.append(Entry(text, start, start + len(text), kind_of(text) if is_table else None))
+    return entries
+
+
+def _title_span(doc: AuditDoc) -> Figure | None:
+    """The document's first line, which names what it is (the 部门决算 of a year)."""
+    line = re.search(r"\S[^\n]*", doc.text)
+    return word("文件标题", line.group(0).strip(), line.start(), line.start() + len(line.group(0).strip())) \
+        if line else None
+
+
+def _empty_tables(doc: AuditDoc, present: set[str]) -> list[Finding]:
+    """A table with its header and no figure at all, while the prose states its figures."""
+    findings = []
+    for kind in kinds():
+        if not kind.metrics or kind.id not in present:
+            continue
+        parts = [i for i, t in enumerate(doc.tables) if (k := kind_of(t.title)) and k.id == kind.id]
+        if any(_has_figures(t) for t in _with_continuations(doc.tables, parts)):
+            continue
+        stated_in_prose = [f for f in doc.facts if f.source == "prose" and f.measure == "value"
+                           and f.metric in kind.metrics and is_money(f) and f.value
+                           and not (doc.year and f.year and f.year != doc.year)][:3]
+        if not stated_in_prose:
+            continue
+        table = doc.tables[parts[0]]
+        stated = _caption(doc, table)
+        inputs = [Figure(f.metric_raw or f.metric, f.text, f.value, f.start, f.end, unit=f.unit)
+                  for f in stated_in_prose]
+        findings.append(about_words(
+            "completeness", doc.id, stated, inputs, should_be="表中应列出数字",
+            detail=f"《{table.title}》只有表头、没有数字，正文却写明了{inputs[0].label} {inputs[0].text}{inputs[0].unit}"))
+    return findings
+
+
+def _with_continuations(tables: Sequence[Table], parts: Sequence[int]) -> Iterator[Table]:
+    """The parts, and a table right after one that has no title of its own (its next page)."""
+    for i in parts:
+        yield tables[i]
+        if i + 1 < len(tables) and i + 1 not in parts and kind_of(tables[i + 1].title) is None:
+            yield tables[i + 1]
+
+
+def _has_figures(table: Table) -> bool:
+    return any(c.value is not None for row in table.rows if not row.is_header for c in row.cells)
+
+
+def _caption(doc: AuditDoc, table: Table) -> Figure:
+    """The table's title where it is printed, just before (or at the start of) the table."""
+    window_start = max(0, table.start - 300)
+    at = doc.text.rfind(table.title, window_start, table.start + len(table.title) + 80) if table.title else -1
+    if at < 0:
+        first = next((c for r in table.rows for c in r.cells if c.text), None)
+        start, end = (first.start, first.end) if first else (table.start, table.start)
+        return word("表格", doc.text[start:end], start, end)
+    return word("表格标题", table.title, at, at + len(table.title))
