@@ -29,8 +29,13 @@ def check_template(doc: AuditDoc) -> list[Finding]:
         stated = word(what, doc.text[start:end], start, end)
         findings.append(about_words(
             "template", doc.id, stated, [], should_be=fix, severity=severity,
-            detail=f"{what}：“{doc.text[max(0, start - 12):end + 12].strip()}”"))
+            detail=f"{what}：“{_around(doc.text, start, end)}”"))
     return findings
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """A dozen characters either side, on one line."""
+    return re.sub(r"\s+", " ", text[max(0, start - 12):end + 12]).strip()
 
 
 def _slips(doc: AuditDoc) -> Iterator[tuple[str, int, int, str, str]]:
