@@ -5,9 +5,11 @@
 - a table printed with its header and no figures while the prose states figures of it.
 Absence is claimed only of a document that publishes tables itself (one of the required kinds at
 least) and does not say they are attached elsewhere ('附后', '见附件'): a text-only part whose
-tables are a separate file lacks nothing. A 目录 entry is matched to the body by its kind, so
-'政府性基金财政拨款支出预算表' is found as '政府性基金预算财政拨款支出预算表'; an entry of no known
-kind is not claimed.
+tables are a separate file lacks nothing. A table is present when it was read, or when its title
+is printed as a line of the body (its figures may be an image). A 目录 entry is matched to the
+body by its kind, so '政府性基金财政拨款支出预算表' is found as '政府性基金预算财政拨款支出预算表';
+an entry of no known kind is not claimed. An empty table is held against prose figures of the
+scope its columns print (预算数, 决算数), or of the document's own scope.
 """
 
 from __future__ import annotations
@@ -39,15 +41,17 @@ class Entry:
 
 
 def check_completeness(doc: AuditDoc) -> list[Finding]:
-    present = {k.id for t in doc.tables if (k := kind_of(t.title))}
-    findings = _empty_tables(doc, present)
+    read = {k.id for t in doc.tables if (k := kind_of(t.title))}
+    findings = _empty_tables(doc, read)
+    toc = _toc(doc)
     required = required_tables(doc.doc_type, doc.year)
-    if not present & {r.kind for r in required} and not present & {e.kind.id for e in _toc(doc) if e.kind}:
+    if not read & ({r.kind for r in required} | {e.kind.id for e in toc if e.kind}):
         return findings  # publishes none of its tables itself
     if _ELSEWHERE.search(doc.text):
         return findings
+    present = read | _captions(doc, toc)
     listed = {}
-    for entry in _toc(doc):
+    for entry in toc:
         if entry.kind and entry.kind.id not in present:
             listed.setdefault(entry.kind.id, entry)
     for entry in listed.values():
@@ -86,6 +90,17 @@ def _toc(doc: AuditDoc) -> list[Entry]:
     return entries
 
 
+def _captions(doc: AuditDoc, toc: Sequence[Entry]) -> set[str]:
+    """Kinds whose title the body prints as a line of its own (outside the 目录)."""
+    toc_end = toc[-1].end if toc else 0
+    kinds_printed = set()
+    for line in re.finditer(r"[^\n]+", doc.text):
+        text = _LEADER.sub("", line.group(0)).strip()
+        if line.start() >= toc_end and text.endswith("表") and len(text) <= _LONG_LINE and (k := kind_of(text)):
+            kinds_printed.add(k.id)
+    return kinds_printed
+
+
 def _title_span(doc: AuditDoc) -> Figure | None:
     """The document's first line, which names what it is (the 部门决算 of a year)."""
     line = re.search(r"\S[^\n]*", doc.text)
@@ -102,12 +117,14 @@ def _empty_tables(doc: AuditDoc, present: set[str]) -> list[Finding]:
         parts = [i for i, t in enumerate(doc.tables) if (k := kind_of(t.title)) and k.id == kind.id]
         if any(_has_figures(t) for t in _with_continuations(doc.tables, parts)):
             continue
+        table = doc.tables[parts[0]]
+        scopes = _scopes(doc, table)
         stated_in_prose = [f for f in doc.facts if f.source == "prose" and f.measure == "value"
                            and f.metric in kind.metrics and is_money(f) and f.value
+                           and (not f.scope or f.scope in scopes)
                            and not (doc.year and f.year and f.year != doc.year)][:3]
         if not stated_in_prose:
             continue
-        table = doc.tables[parts[0]]
         stated = _caption(doc, table)
         inputs = [Figure(f.metric_raw or f.metric, f.text, f.value, f.start, f.end, unit=f.unit)
                   for f in stated_in_prose]
@@ -123,6 +140,14 @@ def _with_continuations(tables: Sequence[Table], parts: Sequence[int]) -> Iterat
         yield tables[i]
         if i + 1 < len(tables) and i + 1 not in parts and kind_of(tables[i + 1].title) is None:
             yield tables[i + 1]
+
+
+def _scopes(doc: AuditDoc, table: Table) -> set[str]:
+    """The scopes a table's header prints (预算数 / 决算数), else the document's own. An empty
+    table's header may be read as rows: their words count too."""
+    header = " ".join([*table.columns, *(c.text for r in table.rows for c in r.cells if c.value is None)])
+    printed = {scope for scope in ("预算", "决算") if f"{scope}数" in header}
+    return printed or {"决算" if doc.doc_type and "决算" in doc.doc_type else "预算"}
 
 
 def _has_figures(table: Table) -> bool:

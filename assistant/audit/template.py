@@ -2,7 +2,8 @@
 doubled punctuation ('。。', '，，') and a rate printed without its '%'.
 
 Tables are not read here (a blank cell is not a slip), nor digits masked on purpose
-('1397302****': a phone number withheld).
+('1397302****': a phone number withheld), nor '○' writing a zero ('二○○九年'); '□' is not
+read at all (it is what a missing glyph extracts as).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from assistant.audit.findings import SEVERITIES, Finding, about_words, word
 from assistant.audit.load import AuditDoc
 
 _PLACEHOLDER = re.compile(
-    r"(?<![A-Za-z\d*＊])(?:[XＸ]{2,}|[xｘ]{2,}(?=[一-龥])|×{2,}|某某|＊{2,}|\*{2,}|○{2,}|□{2,})(?![A-Za-z\d*＊])")
+    r"(?<![A-Za-z\d*＊])(?:[XＸ]{2,}|[xｘ]{2,}(?=[一-龥])|×{2,}|某某|＊{2,}|\*{2,}"
+    r"|(?<![一二三四五六七八九〇零])○{2,}(?![一二三四五六七八九〇○零年]))(?![A-Za-z\d*＊])")
 _DOUBLED = re.compile(r"(?<![，。；、：！？])([，。；、：！？])\1(?![，。；、：！？])|[，、][。；]|[。；][，、]")
 # a rate word and its number with no '%' (nor any other unit) before the clause ends
 _RATE_WITHOUT_PERCENT = re.compile(
