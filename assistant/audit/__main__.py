@@ -61,11 +61,13 @@ def _figure_json(figure: Figure) -> dict[str, Any]:
 
 def as_json(findings: dict[str, list[Finding]], titles: dict[str, str]) -> list[dict[str, Any]]:
     return [{
-        "document": titles.get(doc_id, doc_id), "doc_id": doc_id, "rule": f.rule, "rule_name": f.rule_name,
-        "severity": f.severity, "stated": _figure_json(f.stated), "inputs": [_figure_json(i) for i in f.inputs],
+        "document": titles.get(doc_id, doc_id), "doc_id": doc_id, "rule": f.rule,
+        "rule_name": f.rule_name, "severity": f.severity, "stated": _figure_json(f.stated),
+        "inputs": [_figure_json(i) for i in f.inputs],
         "expected": f.expected, "should_be": should_be(f), "difference": f.difference, "unit": f.unit,
         "detail": f.detail,
-        "citations": [{"start": c.start, "end": c.end, "page": c.page, "quote": c.quote} for c in f.citations],
+        "citations": [{"start": c.start, "end": c.end, "page": c.page, "quote": c.quote}
+                      for c in f.citations],
     } for doc_id, found in findings.items() for f in found]
 
 
@@ -99,11 +101,11 @@ def report(findings: dict[str, list[Finding]], titles: dict[str, str], out: Text
 
 def _table(findings: dict[str, list[Finding]], titles: dict[str, str], console: Console) -> None:
     table = RichTable(title=f"数据核对：{len(findings)} 份文件，{sum(map(len, findings.values()))} 处问题")
-    for name in ("document", "rule_name", "stated", "expected", "difference", "unit", "severity", "detail"):
+    shown = ("document", "rule_name", "stated", "expected", "difference", "unit", "severity", "detail")
+    for name in shown:
         table.add_column(name, overflow="fold")
     for row in rows(findings, titles):
-        table.add_row(row["document"], row["rule_name"], row["stated"], row["expected"], row["difference"],
-                      row["unit"], row["severity"], row["detail"])
+        table.add_row(*(row[name] for name in shown))
     console.print(table)
     console.print("已运行的检查：" + "、".join(CHECK_NAMES))
 
@@ -152,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.csv:
         _write(args.csv, _csv_text(findings, titles), "utf-8-sig")
     if args.json:
-        _write(args.json, json.dumps(as_json(findings, titles), ensure_ascii=False, indent=2) + "\n", "utf-8")
+        text = json.dumps(as_json(findings, titles), ensure_ascii=False, indent=2)
+        _write(args.json, text + "\n", "utf-8")
     if TO_STDOUT in (args.csv, args.json):
         return 0  # standard output holds the machine format
     if sys.stdout.isatty():

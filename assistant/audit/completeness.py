@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.audit.context import is_money
-from assistant.audit.findings import Figure, Finding, about_words, word
+from assistant.audit.findings import Figure, Finding, about_words, of_fact, word
 from assistant.audit.kinds import Kind, kind_of, kinds, required_tables, source
 from assistant.audit.load import AuditDoc
 from gongkai.types import Table
@@ -96,8 +96,10 @@ def _captions(doc: AuditDoc, toc: Sequence[Entry]) -> set[str]:
     kinds_printed = set()
     for line in re.finditer(r"[^\n]+", doc.text):
         text = _LEADER.sub("", line.group(0)).strip()
-        if line.start() >= toc_end and text.endswith("表") and len(text) <= _LONG_LINE and (k := kind_of(text)):
-            kinds_printed.add(k.id)
+        if line.start() < toc_end or not text.endswith("表") or len(text) > _LONG_LINE:
+            continue
+        if kind := kind_of(text):
+            kinds_printed.add(kind.id)
     return kinds_printed
 
 
@@ -126,11 +128,11 @@ def _empty_tables(doc: AuditDoc, present: set[str]) -> list[Finding]:
         if not stated_in_prose:
             continue
         stated = _caption(doc, table)
-        inputs = [Figure(f.metric_raw or f.metric, f.text, f.value, f.start, f.end, unit=f.unit)
-                  for f in stated_in_prose]
+        inputs = [of_fact(f) for f in stated_in_prose]
         findings.append(about_words(
             "completeness", doc.id, stated, inputs, should_be="表中应列出数字",
-            detail=f"《{table.title}》只有表头、没有数字，正文却写明了{inputs[0].label} {inputs[0].text}{inputs[0].unit}"))
+            detail=f"《{table.title}》只有表头、没有数字，正文却写明了"
+                   f"{inputs[0].label} {inputs[0].text}{inputs[0].unit}"))
     return findings
 
 
@@ -145,7 +147,8 @@ def _with_continuations(tables: Sequence[Table], parts: Sequence[int]) -> Iterat
 def _scopes(doc: AuditDoc, table: Table) -> set[str]:
     """The scopes a table's header prints (预算数 / 决算数), else the document's own. An empty
     table's header may be read as rows: their words count too."""
-    header = " ".join([*table.columns, *(c.text for r in table.rows for c in r.cells if c.value is None)])
+    words = (c.text for r in table.rows for c in r.cells if c.value is None)
+    header = " ".join([*table.columns, *words])
     printed = {scope for scope in ("预算", "决算") if f"{scope}数" in header}
     return printed or {"决算" if doc.doc_type and "决算" in doc.doc_type else "预算"}
 
@@ -157,7 +160,8 @@ def _has_figures(table: Table) -> bool:
 def _caption(doc: AuditDoc, table: Table) -> Figure:
     """The table's title where it is printed, just before (or at the start of) the table."""
     window_start = max(0, table.start - 300)
-    at = doc.text.rfind(table.title, window_start, table.start + len(table.title) + 80) if table.title else -1
+    window_end = table.start + len(table.title) + 80
+    at = doc.text.rfind(table.title, window_start, window_end) if table.title else -1
     if at < 0:
         first = next((c for r in table.rows for c in r.cells if c.text), None)
         start, end = (first.start, first.end) if first else (table.start, table.start)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.types import Citation
+from gongkai.types import Fact
 
 RULES: dict[str, str] = {
     "row_total": "合计行与各行之和",
@@ -69,6 +70,12 @@ class Figure:
     @property
     def amount(self) -> float:
         return (self.value or 0.0) * self.scale
+
+
+def of_fact(fact: Fact, scale: float = 1.0) -> Figure:
+    """A stored fact as a figure of a check, named as the document words it."""
+    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end, scale,
+                  fact.unit)
 
 
 def word(label: str, text: str, start: int, end: int) -> Figure:

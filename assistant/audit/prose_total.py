@@ -9,7 +9,7 @@ table's is the error, not another quantity of the same name.
 from __future__ import annotations
 
 from assistant.audit.context import is_money
-from assistant.audit.findings import Figure, Finding, check
+from assistant.audit.findings import Finding, check, of_fact
 from assistant.audit.load import AuditDoc
 from assistant.audit.locate import Spot, find, scaled
 
@@ -33,10 +33,10 @@ def check_prose_total(doc: AuditDoc) -> list[Finding]:
         table = find(doc, spot)
         if table is None or table.value is None:
             continue
-        stated = Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end,
-                        unit=fact.unit)
+        stated = of_fact(fact)
+        detail = f"正文所述{stated.label}应等于{NAMES[fact.metric]}的总计"
         found = check("prose_total", doc.id, stated, [scaled(table, fact.unit)], lambda x: x,
-                      unit=fact.unit, detail=f"正文所述{fact.metric_raw or fact.metric}应等于{NAMES[fact.metric]}的总计")
+                      unit=fact.unit, detail=detail)
         if found:
             findings.append(found)
     return findings

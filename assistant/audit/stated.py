@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.audit.context import Sentences, in_span
-from assistant.audit.findings import Figure, Finding, check
+from assistant.audit.findings import Figure, Finding, check, of_fact
 from assistant.audit.load import AuditDoc
 from gongkai.types import Fact
 from ingest.vocab import match_metric
@@ -89,7 +89,7 @@ def _explicit_base(doc: AuditDoc, change: Fact, around: Sequence[Fact], start: i
     pair = explicit_base(doc, compared, around)
     if pair is None or pair.base.value == 0:  # from nothing: a rate of 100% is a convention
         return []
-    base, current = _figure(pair.base), _figure(pair.current)
+    base, current = of_fact(pair.base), of_fact(pair.current)
     stated = Figure(change.metric_raw or change.metric, change.text, abs(change.value), change.start,
                     change.end, unit=change.unit)
     if change.measure == "change_pct":
@@ -102,11 +102,6 @@ def _explicit_base(doc: AuditDoc, change: Fact, around: Sequence[Fact], start: i
         return []
     found = check("explicit_base", doc.id, stated, [current, base], relation, unit=unit, detail=detail)
     return [found] if found else []
-
-
-def _figure(fact: Fact, scale: float = 1.0) -> Figure:
-    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end, scale,
-                  fact.unit)
 
 
 def _before(fact: Fact, around: Sequence[Fact]) -> list[Fact]:
@@ -146,7 +141,7 @@ def _change(doc: AuditDoc, rate: Fact, around: Sequence[Fact], previous: Sequenc
     # rates are compared unsigned: sources print '减少 5.95%' and '下降 -5.95%' alike
     stated = Figure(rate.metric_raw or rate.metric, rate.text, abs(rate.value), rate.start, rate.end,
                     unit=rate.unit)
-    found = check("stated_change", doc.id, stated, [_figure(value), _figure(change)],
+    found = check("stated_change", doc.id, stated, [of_fact(value), of_fact(change)],
                   lambda v, c: 100 * abs(c) / (v - c), unit="%",
                   detail=f"所述变动率应等于变动额÷上年数：{change.text}÷({value.text}"
                          f"{'−' if change.value >= 0 else '+'}{change.text})")
@@ -165,7 +160,7 @@ def _completion(doc: AuditDoc, rate: Fact, around: Sequence[Fact]) -> list[Findi
         base, actual = second, first
     else:
         base, actual = first, second
-    found = check("completion", doc.id, _figure(rate), [_figure(actual), _figure(base)],
+    found = check("completion", doc.id, of_fact(rate), [of_fact(actual), of_fact(base)],
                   lambda a, b: 100 * a / b, unit="%",
                   detail=f"所述完成率应等于决算数÷预算数：{actual.text}÷{base.text}")
     return [found] if found else []
@@ -203,7 +198,7 @@ def _share(doc: AuditDoc, share: Fact, around: Sequence[Fact], prose: Sequence[F
             doc.text[first.end:part.start]) else None
     if whole is None or whole.value == 0:
         return []
-    found = check("share", doc.id, _figure(share), [_figure(part), _figure(whole)],
+    found = check("share", doc.id, of_fact(share), [of_fact(part), of_fact(whole)],
                   lambda p, w: 100 * p / w, unit="%",
                   detail=f"所述占比应等于分项÷总数：{part.text}÷{whole.text}")
     return [found] if found else []

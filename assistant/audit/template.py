@@ -48,7 +48,8 @@ def _slips(doc: AuditDoc) -> Iterator[tuple[str, int, int, str, str]]:
         return not any(a <= start < b for a, b in tables)
 
     for m in _PLACEHOLDER.finditer(doc.text):
-        if prose(m.start()) and not (m.group(0).startswith("*") and any(a <= m.start() < b for a, b in bold)):
+        emphasis = m.group(0).startswith("*") and any(a <= m.start() < b for a, b in bold)
+        if prose(m.start()) and not emphasis:
             yield "模板占位符未替换", m.start(), m.end(), SEVERITIES[0], "实际名称或数字"
     for m in _DOUBLED.finditer(doc.text):
         if prose(m.start()):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from assistant.audit.context import Sentences, in_span
-from assistant.audit.findings import Figure, Finding, about_words, word
+from assistant.audit.findings import Figure, Finding, about_words, of_fact, word
 from assistant.audit.load import AuditDoc
 from assistant.audit.stated import COMPARED, explicit_base
 from gongkai.types import Fact
@@ -54,10 +54,6 @@ def _direction(larger: Figure, smaller: Figure) -> str | None:
     return None
 
 
-def _figure(fact: Fact) -> Figure:
-    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end, unit=fact.unit)
-
-
 def _window(sentences: Sentences, prose: Sequence[Fact], position: int) -> list[Fact]:
     """The money figures of the sentence holding `position` and of the sentence before, up to it."""
     index = sentences.index(position)
@@ -72,9 +68,11 @@ def _versus_budget(doc: AuditDoc, prose: Sequence[Fact], sentences: Sentences) -
         if said.group("roughly"):
             continue
         figures = _window(sentences, prose, said.start())[-2:]
-        if len(figures) != 2 or [f.scope for f in figures] != ["预算", "决算"] or figures[0].unit != figures[1].unit:
+        if len(figures) != 2 or [f.scope for f in figures] != ["预算", "决算"]:
             continue
-        budget, actual = (_figure(f) for f in figures)
+        if figures[0].unit != figures[1].unit:
+            continue
+        budget, actual = (of_fact(f) for f in figures)
         claimed = _SAYS.get(said.group("word"), LEVEL)
         actually = _direction(actual, budget)
         if actually is None or actually == claimed:
@@ -94,7 +92,7 @@ def _explicit_direction(doc: AuditDoc, prose: Sequence[Fact], sentences: Sentenc
         pair = explicit_base(doc, compared, in_span(prose, start, end))
         if pair is None:
             continue
-        current, base = _figure(pair.current), _figure(pair.base)
+        current, base = of_fact(pair.current), of_fact(pair.base)
         actually = _direction(current, base)
         verb = pair.verb
         claimed = LEVEL if verb == "持平" else GREATER if verb in _RISES else LESS

@@ -92,21 +92,24 @@ def _mentions(doc: AuditDoc, year: int) -> Iterator[Mention]:
     mentions = list(_headings(doc, year))
     for m in _SCOPE.finditer(doc.text):
         if m.group("kind") == own_kind:
-            mentions.append(Mention(int(m.group("year")), m.start("year"), m.end("year"), year, "编制范围的年度"))
+            mentions.append(_mention(m, year, "编制范围的年度"))
     for m in _YEAR_END.finditer(doc.text):
         if _final(doc) or _HOLDINGS.search(sentences.sentence(sentences.index(m.start()))):
-            mentions.append(Mention(int(m.group("year")), m.start("year"), m.end("year"),
-                                    year if _final(doc) else year - 1, "“截至”的年末日期"))
+            mentions.append(_mention(m, year if _final(doc) else year - 1, "“截至”的年末日期"))
     for m in _COMPARED.finditer(doc.text):
         base = m.group("base") or ""
         if ("预算" in base and "执行" not in base) if _final(doc) else "决算" in base:
             continue  # a 决算 against a year's budget, a 预算 against a 决算: the year is not fixed
-        mentions.append(Mention(int(m.group("year")), m.start("year"), m.end("year"), year - 1, "比较的上一年度"))
+        mentions.append(_mention(m, year - 1, "比较的上一年度"))
     for m in _SUBJECT.finditer(doc.text):
         sentence = sentences.sentence(sentences.index(m.start("year")))
         if not _NOT_SUBJECT.search(m.group("subject")) and len(set(_ANY_YEAR.findall(sentence))) == 1:
-            mentions.append(Mention(int(m.group("year")), m.start("year"), m.end("year"), year, "所述收支的年度"))
+            mentions.append(_mention(m, year, "所述收支的年度"))
     yield from (m for m in mentions if not in_table(m.start))
+
+
+def _mention(m: re.Match[str], expected: int, what: str) -> Mention:
+    return Mention(int(m.group("year")), m.start("year"), m.end("year"), expected, what)
 
 
 def _in_table(doc: AuditDoc):
