@@ -3,9 +3,11 @@
 - a table its 目录 lists that the body lacks;
 - one of the tables its kind of document must publish (`required_tables.yaml`) that it lacks;
 - a table printed with its header and no figures while the prose states figures of it.
-Absence is claimed only of a document that publishes tables itself (one of the required kinds at
-least) and does not say they are attached elsewhere ('附后', '见附件'): a text-only part whose
-tables are a separate file lacks nothing. A table is present when it was read, or when its title
+Absence is claimed only of a document that publishes tables itself and does not say they are
+attached elsewhere ('附后', '见附件'): a text-only part whose tables are a separate file lacks
+nothing. A required table is claimed missing only from a whole 部门/单位 预算 or 决算 (its title
+says so, or it prints the 收支总表) holding at least half of the tables its kind requires: a
+"三公" disclosure is not a 部门预算, and a copy cut short is not a document that left tables out. A table is present when it was read, or when its title
 is printed as a line of the body (its figures may be an image). A 目录 entry is matched to the
 body by its kind, so '政府性基金财政拨款支出预算表' is found as '政府性基金预算财政拨款支出预算表';
 an entry of no known kind is not claimed. An empty table is held against prose figures of the
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 from assistant.audit.context import is_money
 from assistant.audit.findings import Figure, Finding, about_words, of_fact, word
-from assistant.audit.kinds import Kind, kind_of, kinds, required_tables, source
+from assistant.audit.kinds import Kind, Required, kind_of, kinds, required_tables, source
 from assistant.audit.load import AuditDoc
 from gongkai.types import Table
 
@@ -30,6 +32,7 @@ _LONG_LINE = 60
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _LEADER = re.compile(r"[.．·…\s]*\d*\s*$")  # dot leaders and page numbers after an entry
 _ELSEWHERE = re.compile(r"附后|见附件|详见附件|另行公开|另附")
+_WHOLE = re.compile(r"(?:部门|单位)(?:综合)?(?:预算|决算)|(?:部门|单位)预决算")
 
 
 @dataclass(frozen=True)
@@ -60,13 +63,22 @@ def check_completeness(doc: AuditDoc) -> list[Finding]:
             "completeness", doc.id, stated, [], should_be=entry.text,
             detail=f"目录列出了《{entry.text}》，正文中没有这张表"))
     title = _title_span(doc)
+    if title is None or not _whole(doc, title, read, required):
+        return findings
     for table in required:
-        if table.kind in present or table.kind in listed or title is None:
+        if table.kind in present or table.kind in listed:
             continue
         findings.append(about_words(
             "completeness", doc.id, title, [], should_be=table.name,
             detail=f"{doc.doc_type}应公开《{table.name}》（{source()}），文件中没有这张表"))
     return findings
+
+
+def _whole(doc: AuditDoc, title: Figure, read: set[str], required: Sequence[Required]) -> bool:
+    """A whole 部门/单位 预算 or 决算 with its tables: named so (or printing the 收支总表), and
+    holding at least half of what its kind requires."""
+    named = _WHOLE.search(title.text) is not None or "total" in read
+    return named and 2 * sum(1 for r in required if r.kind in read) >= len(required)
 
 
 def _toc(doc: AuditDoc) -> list[Entry]:
