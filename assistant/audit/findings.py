@@ -1,9 +1,11 @@
-"""Findings: a stated figure that its related figures contradict, beyond printed rounding.
+"""Findings: what a document states that its own figures, words or tables contradict.
 
-Every figure carries its span, so a finding proves itself: the stated figure, the figures it is
-checked against, the value they imply, and the difference. Rounding tolerance is half a unit of
-the last printed digit of each figure ('1,932.33' ± 0.005, '6' ± 0.5), propagated through the
-relation by evaluating it at the corners of the figures' intervals.
+Every finding carries the spans it rests on, so it proves itself: the stated figure (or word,
+year, placeholder, 目录 entry), the figures it is checked against, what they imply, and for
+numbers the difference. Rounding tolerance is half a unit of the last printed digit of each figure
+('1,932.33' ± 0.005, '6' ± 0.5), propagated through the relation by evaluating it at the corners
+of the figures' intervals. A finding about words has no number: `expected` is None and
+`should_be` says what the figures imply ('小于', '2024', the missing table's name).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.types import Citation
+from gongkai.types import Fact
 
 RULES: dict[str, str] = {
     "row_total": "合计行与各行之和",
@@ -26,6 +29,13 @@ RULES: dict[str, str] = {
     "completion": "所述完成率与预算、决算数",
     "share": "所述占比与分项、总数",
     "prose_table": "正文与表格同一数字",
+    "explicit_base": "所述增减与句中写明的比较数",
+    "prose_total": "正文所述总计与总表",
+    "cross_table": "不同表格中的同一数字",
+    "wording": "文字所述大小、增减与数字",
+    "years": "年份与文件年度",
+    "completeness": "应公开的表格是否齐全",
+    "template": "模板残留与录入错误",
 }
 SEVERITIES = ("严重", "轻微")
 _DECIMALS = re.compile(r"\.(\d+)")
@@ -46,8 +56,8 @@ class Figure:
     """One printed number taking part in a check, with the characters it was read from."""
 
     label: str  # what the figure is, as the document words it (row label, column, metric)
-    text: str  # the number exactly as printed
-    value: float  # signed: a decrease is negative though printed without a sign
+    text: str  # the number exactly as printed (or the word, for findings about words)
+    value: float | None  # signed: a decrease is negative though printed without a sign; None: a word
     start: int
     end: int
     scale: float = 1.0  # multiplier into the finding's unit (万元 figures in a 元 check …)
@@ -59,28 +69,48 @@ class Figure:
 
     @property
     def amount(self) -> float:
-        return self.value * self.scale
+        return (self.value or 0.0) * self.scale
+
+
+def of_fact(fact: Fact, scale: float = 1.0) -> Figure:
+    """A stored fact as a figure of a check, named as the document words it."""
+    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end, scale,
+                  fact.unit)
+
+
+def word(label: str, text: str, start: int, end: int) -> Figure:
+    """A span of words taking part in a finding: a direction word, a year's heading, a placeholder."""
+    return Figure(label, text, None, start, end)
 
 
 @dataclass(frozen=True)
 class Finding:
     rule: str  # key of RULES
     doc_id: str
-    stated: Figure  # the figure the others contradict
+    stated: Figure  # the figure (or words) the others contradict
     inputs: tuple[Figure, ...]  # the figures it is checked against
-    expected: float  # what the inputs imply, in `unit`
+    expected: float | None  # what the inputs imply, in `unit`; None for a finding about words
     unit: str
     severity: str  # one of SEVERITIES
     detail: str  # one Chinese line naming the relation
     citations: tuple[Citation, ...] = field(default=())  # stated first, then inputs, exact spans
+    should_be: str = ""  # for a finding about words: what the figures imply, in words
 
     @property
-    def difference(self) -> float:
+    def difference(self) -> float | None:
+        if self.expected is None or self.stated.value is None:
+            return None
         return round(self.stated.amount - self.expected, 6)
 
     @property
     def rule_name(self) -> str:
         return RULES[self.rule]
+
+
+def about_words(rule: str, doc_id: str, stated: Figure, inputs: Sequence[Figure], *, should_be: str,
+                detail: str, severity: str = SEVERITIES[0]) -> Finding:
+    """A finding whose stated span is words, not a number to subtract from."""
+    return Finding(rule, doc_id, stated, tuple(inputs), None, "", severity, detail, should_be=should_be)
 
 
 def implied_range(relation: Callable[..., float], inputs: Sequence[Figure]) -> tuple[float, float]:

@@ -22,6 +22,7 @@ class AuditDoc:
     title: str
     locality: str | None
     year: int | None
+    doc_type: str | None  # 预算 / 决算 / 项目文本 …
     visibility: str
     text: str
     tables: tuple[Table, ...]
@@ -31,7 +32,7 @@ class AuditDoc:
 def load_doc(engine: Engine, doc_id: str) -> AuditDoc:
     d, t, c, f = db.documents.c, db.doc_tables.c, db.table_cells.c, db.facts.c
     with engine.connect() as conn:
-        doc = conn.execute(select(d.id, d.title, d.locality, d.year, d.visibility, d.text)
+        doc = conn.execute(select(d.id, d.title, d.locality, d.year, d.doc_type, d.visibility, d.text)
                            .where(d.id == doc_id, d.status == "complete")).one()
         table_rows = conn.execute(select(db.doc_tables).where(t.doc_id == doc_id)
                                   .order_by(t.table_index)).mappings().all()
@@ -44,7 +45,8 @@ def load_doc(engine: Engine, doc_id: str) -> AuditDoc:
         cells[cell["table_index"]].append(cell)
     tables = tuple(_table(row, cells[row["table_index"]]) for row in table_rows)
     facts = tuple(_fact(row) for row in fact_rows)
-    return AuditDoc(doc.id, doc.title, doc.locality, doc.year, doc.visibility, doc.text, tables, facts)
+    return AuditDoc(doc.id, doc.title, doc.locality, doc.year, doc.doc_type, doc.visibility, doc.text,
+                    tables, facts)
 
 
 def _table(meta: Any, cells: list[Any]) -> Table:

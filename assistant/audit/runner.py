@@ -7,12 +7,18 @@ from dataclasses import replace
 
 from sqlalchemy import Engine, select
 
+from assistant.audit.completeness import check_completeness
+from assistant.audit.cross_table import check_cross_table
 from assistant.audit.crosscheck import check_crosscheck
 from assistant.audit.findings import Finding
 from assistant.audit.load import AuditDoc, load_doc
 from assistant.audit.parts import check_parts
+from assistant.audit.prose_total import check_prose_total
 from assistant.audit.stated import check_stated
 from assistant.audit.tables import check_tables
+from assistant.audit.template import check_template
+from assistant.audit.wording import check_wording
+from assistant.audit.years import check_years
 from assistant.sources import cite
 from gongkai import db
 from gongkai.db import get_engine
@@ -26,6 +32,12 @@ CHECKS: tuple[tuple[str, Callable[[AuditDoc], list[Finding]]], ...] = (
     ("三公经费、基本支出构成与收支平衡", check_parts),
     ("所述增减、完成率与占比", check_stated),
     ("正文与表格一致", check_crosscheck),
+    ("正文总计与总表", check_prose_total),
+    ("表与表之间同一数字", check_cross_table),
+    ("文字所述大小、增减与数字", check_wording),
+    ("年份", check_years),
+    ("表格齐全", check_completeness),
+    ("模板残留与录入错误", check_template),
 )
 CHECK_NAMES = tuple(name for name, _ in CHECKS)
 EVERYONE = ("public", "official")
@@ -53,7 +65,7 @@ def audit(doc_id: str, *, settings: Settings | None = None, engine: Engine | Non
     claimed: set[tuple] = set()
     for _, run in CHECKS:
         for finding in run(doc):
-            key = (finding.stated.start, frozenset(f.start for f in finding.inputs))
+            key = (finding.stated.start, frozenset(f.start for f in finding.inputs), finding.should_be)
             if key in claimed:
                 continue
             claimed.add(key)

@@ -1,6 +1,8 @@
 """Stated relations in prose: a change and its rate, a completion rate, a share.
 
 '支出 6432.89 万元，与上年相比增加 450 万元，增长 7.52%': the rate must be 450 / (6432.89 − 450).
+'2022年当年预算执行数为1.48万元，2023年预算安排2.63万元，比2022年预算执行数增加77.70%': the base is
+written out (`explicit_base`), and the rate must be (2.63 − 1.48) / 1.48.
 '年初预算数为500.87万元，支出决算数为846.77万元，完成年初预算的169.06%': 846.77 / 500.87.
 '基本支出 17123.19 万元，占 59.35%' of the sentence's total before '其中'; '占“三公”经费的26.86%' of
 the 三公经费 stated last before it. Only figures of one sentence are related, never guessed ones.
@@ -10,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from assistant.audit.context import Sentences, in_span
-from assistant.audit.findings import Figure, Finding, check
+from assistant.audit.findings import Figure, Finding, check, of_fact
 from assistant.audit.load import AuditDoc
 from gongkai.types import Fact
 from ingest.vocab import match_metric
@@ -22,6 +25,21 @@ _LEADS_PARTS = re.compile(r"其中|主要用于|包括|全部为|分别为|[:：
 _BASE_WORDS = re.compile(r"预算")
 _ACTUAL_WORDS = re.compile(r"决算|执行|实际|完成|支出")
 _SHARE_WINDOW = 1500  # characters back to look for a named whole
+# '比2022年预算执行数增加' / '与上年相比减少': the comparison, the year compared with, and its verb.
+COMPARED = re.compile(
+    r"(?:比|较|与)\s*(?:(?P<year>(?:19|20)\d{2})\s*年度?|(?P<last>上年度?|去年|上一年度?))"
+    r"[^，,。；;\d]{0,12}?\s*(?:相比|相较)?\s*[，,]?\s*(?P<verb>增加|减少|增长|下降|降低|上升|持平)了?\s*")
+
+
+@dataclass(frozen=True)
+class ExplicitBase:
+    """A comparison whose two figures the sentence states: the base year's and the current one."""
+
+    base: Fact
+    current: Fact
+    verb: str
+    verb_start: int
+    verb_end: int
 
 
 def check_stated(doc: AuditDoc) -> list[Finding]:
@@ -37,12 +55,53 @@ def check_stated(doc: AuditDoc) -> list[Finding]:
             findings += _completion(doc, fact, around)
         elif fact.measure == "share":
             findings += _share(doc, fact, around, prose, start)
+        if fact.measure in ("change", "change_pct"):
+            findings += _explicit_base(doc, fact, around, start)
     return [f for f in findings if f]
 
 
-def _figure(fact: Fact, scale: float = 1.0) -> Figure:
-    return Figure(fact.metric_raw or fact.metric, fact.text, fact.value, fact.start, fact.end, scale,
-                  fact.unit)
+def explicit_base(doc: AuditDoc, compared: re.Match[str], around: Sequence[Fact]) -> ExplicitBase | None:
+    """The two figures a comparison ('比2022年预算执行数增加') relates, when its sentence states both:
+    the last two money figures before it, one of the year compared with and one of another."""
+    if compared.group("year"):
+        year = int(compared.group("year"))
+    elif doc.year:
+        year = doc.year - 1
+    else:
+        return None
+    before = [f for f in around if f.end <= compared.start() and f.measure == "value" and f.unit != "%"
+              and f.value_yuan is not None][-2:]
+    if len(before) != 2 or before[0].unit != before[1].unit:
+        return None
+    base = [f for f in before if f.year == year]
+    current = [f for f in before if f.year != year]
+    if len(base) != 1 or len(current) != 1:
+        return None
+    return ExplicitBase(base[0], current[0], compared.group("verb"), compared.start("verb"),
+                        compared.end("verb"))
+
+
+def _explicit_base(doc: AuditDoc, change: Fact, around: Sequence[Fact], start: int) -> list[Finding]:
+    compared = next((m for m in COMPARED.finditer(doc.text, start, change.start)
+                     if m.end() == change.start), None)
+    if compared is None:
+        return []
+    pair = explicit_base(doc, compared, around)
+    if pair is None or pair.base.value == 0:  # from nothing: a rate of 100% is a convention
+        return []
+    base, current = of_fact(pair.base), of_fact(pair.current)
+    stated = Figure(change.metric_raw or change.metric, change.text, abs(change.value), change.start,
+                    change.end, unit=change.unit)
+    if change.measure == "change_pct":
+        relation, unit = (lambda c, b: 100 * abs(c - b) / b), "%"
+        detail = f"所述变动率应等于(本年数−比较数)÷比较数：({current.text}−{base.text})÷{base.text}"
+    elif change.unit == pair.base.unit:
+        relation, unit = (lambda c, b: abs(c - b)), change.unit
+        detail = f"所述变动额应等于本年数−比较数：{current.text}−{base.text}"
+    else:
+        return []
+    found = check("explicit_base", doc.id, stated, [current, base], relation, unit=unit, detail=detail)
+    return [found] if found else []
 
 
 def _before(fact: Fact, around: Sequence[Fact]) -> list[Fact]:
@@ -82,7 +141,7 @@ def _change(doc: AuditDoc, rate: Fact, around: Sequence[Fact], previous: Sequenc
     # rates are compared unsigned: sources print '减少 5.95%' and '下降 -5.95%' alike
     stated = Figure(rate.metric_raw or rate.metric, rate.text, abs(rate.value), rate.start, rate.end,
                     unit=rate.unit)
-    found = check("stated_change", doc.id, stated, [_figure(value), _figure(change)],
+    found = check("stated_change", doc.id, stated, [of_fact(value), of_fact(change)],
                   lambda v, c: 100 * abs(c) / (v - c), unit="%",
                   detail=f"所述变动率应等于变动额÷上年数：{change.text}÷({value.text}"
                          f"{'−' if change.value >= 0 else '+'}{change.text})")
@@ -101,7 +160,7 @@ def _completion(doc: AuditDoc, rate: Fact, around: Sequence[Fact]) -> list[Findi
         base, actual = second, first
     else:
         base, actual = first, second
-    found = check("completion", doc.id, _figure(rate), [_figure(actual), _figure(base)],
+    found = check("completion", doc.id, of_fact(rate), [of_fact(actual), of_fact(base)],
                   lambda a, b: 100 * a / b, unit="%",
                   detail=f"所述完成率应等于决算数÷预算数：{actual.text}÷{base.text}")
     return [found] if found else []
@@ -139,7 +198,7 @@ def _share(doc: AuditDoc, share: Fact, around: Sequence[Fact], prose: Sequence[F
             doc.text[first.end:part.start]) else None
     if whole is None or whole.value == 0:
         return []
-    found = check("share", doc.id, _figure(share), [_figure(part), _figure(whole)],
+    found = check("share", doc.id, of_fact(share), [of_fact(part), of_fact(whole)],
                   lambda p, w: 100 * p / w, unit="%",
                   detail=f"所述占比应等于分项÷总数：{part.text}÷{whole.text}")
     return [found] if found else []
