@@ -21,7 +21,7 @@ from assistant.audit.answer import answer_audit, asks_audit
 from assistant.availability import answer_when_stores_down
 from assistant.catalog import Catalog, load_catalog
 from assistant.conversation import answer_difference
-from assistant.extract import best_sentences, coverage, terms
+from assistant.extract import best_sentences, clauses_stating, coverage, terms
 from assistant.figure_answers import answer_items
 from assistant.figures import UnitYear, asked_units
 from assistant.filters import narrow
@@ -236,12 +236,15 @@ def _kind_not_stored(question: str, slots: Slots, catalog: Catalog) -> Answer | 
 def _not_found(question: str, slots: Slots, context: Context) -> Answer:
     """No stored figure answers: say what was looked for, what the asked units' documents hold
     that comes closest, and quote a sentence only if it states such a figure."""
-    found = _answer_retrieval(_naming_figure(question, slots), slots, context,
-                              reason="数据表中没有找到对应数字，改为检索原文",
-                              figure_words=tuple(w for i in slots.items for w in (i.text, *i.stems)))
-    if found.route != "none":
-        return found
-    asked = "、".join(i.text for i in slots.items) or leftover_words(question, slots, context.catalog)
+    leftover = leftover_words(question, slots, context.catalog)
+    words = tuple(w for i in slots.items for w in (i.text, *i.stems)) or tuple(
+        t for t in terms(leftover) if len(t) >= 2)
+    if words:
+        found = _answer_retrieval(_naming_figure(question, slots), slots, context,
+                                  reason="数据表中没有找到对应数字，改为检索原文", figure_words=words)
+        if found.route != "none":
+            return found
+    asked = "、".join(i.text for i in slots.items) or leftover
     units = "、".join(u.name for u in asked_units(slots, context.catalog)[:3])
     closest = closest_labels(asked, context.catalog) if asked else []
     hint = f"最接近的是：{'、'.join(closest)}。" if closest else ""
@@ -304,9 +307,9 @@ def _answer_retrieval(
     titles = {h.title for h in hits}
     sentences = [s for s in best_sentences(focus, passages, limit=6, figure_lines=bool(figure_words))
                  if s.text not in titles and _names_year(s.text, named_years)]
-    if figure_words:  # a figure question falls back only to sentences that state such a figure
-        sentences = [s for s in sentences
-                     if _FIGURE.search(s.text) and any(w in s.text for w in figure_words)]
+    if figure_words:  # a figure question falls back only to the clauses that state such a figure
+        sentences = [c for s in sentences for c in clauses_stating(
+            s, figure_words, _FIGURE, change=slots.operation == "change")]
     sentences = sentences[:3]
     if not sentences or coverage(focus, sentences[0]) < MIN_COVERAGE:
         return Answer("已收录的文件中没有找到能回答这个问题的内容。", "none", f"{reason}；未找到相关原文",

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 
 from assistant.typos import SoundIndex
 from gongkai import db
 from ingest.catalog import fold, is_specific
+from ingest.vocab import MONEY_UNITS
 
 
 @dataclass(frozen=True)
@@ -142,11 +143,13 @@ def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) 
         alias_rows = conn.execute(select(a.alias, a.unit_id).where(a.unit_id.in_(unit_ids))).all()
         doc_rows = conn.execute(select(d.id, d.unit_id, d.year, d.doc_type, d.scope, d.part, d.title)
                                 .where(*visible)).all()
-        # a sentence's item names the catalog only where a table names it too: prose labels are
-        # cut from running text and may hold other words ('安排资金')
+        # a sentence's money item names the catalog only where a table names it too: prose labels
+        # are cut from running text and may hold other words ('安排资金'); counts (车辆, 处室,
+        # 人员) are printed in sentences only
         item_rows = conn.execute(
             select(f.label_stem, f.label, f.subject_code)
-            .where(f.doc_id.in_(select(d.id).where(*visible)), f.label_stem != "", f.source == "table")
+            .where(f.doc_id.in_(select(d.id).where(*visible)), f.label_stem != "",
+                   or_(f.source == "table", f.unit.not_in((*MONEY_UNITS, "%"))))
             .distinct()
         ).all()
         row_stem_rows = conn.execute(

@@ -120,3 +120,30 @@ def coverage(question: str, sentence: Sentence) -> float:
         return 0.0
     shared = sum(len(t) for t in wanted & terms(sentence.text))
     return min(1.0, max(shared, sentence.score) / sum(len(t) for t in wanted))
+
+
+_CLAUSE = re.compile(r"[^，,；;、：:。！？\n]+")
+
+
+_CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|持平|比上年|较上年")
+
+
+def clauses_stating(sentence: Sentence, words: Sequence[str], figure: re.Pattern[str], *,
+                    change: bool = False) -> list[Sentence]:
+    """The clauses of `sentence` that name one of `words` and state a figure: a long sentence
+    listing many figures is quoted only where it speaks of what was asked. With `change`, a
+    clause stating a change right after such a clause ('…受理工单11137件，比上年增加3712件')
+    is taken with it."""
+    found: list[Sentence] = []
+    clauses = list(_CLAUSE.finditer(sentence.text))
+    for i, match in enumerate(clauses):
+        clause = match.group().strip()
+        if not clause or not figure.search(clause):
+            continue
+        named = any(w and w in clause for w in words)
+        follows = change and i and _CHANGE_WORDS.search(clause) and any(
+            f.end == sentence.start + clauses[i - 1].end() for f in found)
+        if named or follows:
+            start = sentence.start + match.start() + (len(match.group()) - len(match.group().lstrip()))
+            found.append(Sentence(sentence.doc_id, start, start + len(clause), clause, sentence.score))
+    return found

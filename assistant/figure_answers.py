@@ -37,6 +37,7 @@ _COUNT_ASKED = re.compile(r"几个|多少个|多少人|几人|几名|几辆|多�
 _MONEY_ASKED = re.compile(r"多少钱|多少元|万元|经费|资金|预算|决算|拨款|花了|花费|安排了?多少")
 _AGAINST_LAST_YEAR = re.compile(r"(?:比|较|与|跟|和)(?:上年|去年|上一年)|同比")
 _AGAINST_START = re.compile(r"年初预算|年初")
+_GAP_ASKED = re.compile(r"多多少|少多少|差多少|相差|差距|高多少|低多少")
 
 
 @dataclass
@@ -75,10 +76,17 @@ def asked_money_unit(question: str) -> str:
     return {"万": "万元", "亿": "亿元"}.get(unit, unit)
 
 
+_ASKED_COUNT_UNIT = re.compile(r"(?:几|多少)\s*(批次|人次|辆|台|套|人|名|个|件|家|项|次|平方米)")
+_SAME_COUNT = {"人": ("人", "名", "位"), "名": ("人", "名", "位"), "台": ("台", "套", "台套", "台（套）")}
+
+
 def _kind_fits(row: Row, item: Item, question: str) -> bool:
     """Money for an item named by a money ending or a question about money, a count for a
-    question about how many: the kind follows the figure's unit, never the row's name."""
+    question about how many — in the unit asked ('多少批次' is no 人次): the kind follows the
+    figure's unit, never the row's name."""
     money = unit_kind(row["unit"]) == "money"
+    if counted := _ASKED_COUNT_UNIT.search(question):
+        return row["unit"] in _SAME_COUNT.get(counted.group(1), (counted.group(1),))
     if _COUNT_ASKED.search(question) and not _MONEY_ASKED.search(question):
         return not money
     if item.text.endswith(ENDINGS) or _MONEY_ASKED.search(question):
@@ -186,9 +194,9 @@ class _Builder:
             return self.citations.add(row)
         return add
 
-    def figure(self, item: Item, uy: UnitYear) -> Figure | None:
+    def figure(self, item: Item, uy: UnitYear, words: list[str] | None = None) -> Figure | None:
         rows = [r for r in self.rows if _kind_fits(r, item, self.question)]
-        found = choose(rows, item, uy, self.words, self.slots, self.catalog)
+        found = choose(rows, item, uy, self.words if words is None else words, self.slots, self.catalog)
         units = count_units(item, self.question)
         row = self.read_text(item, uy, units) if found is None and units and self.read_text else None
         if row is not None:
@@ -208,7 +216,8 @@ class _Builder:
             return []
         if operation == "rank":
             return self.rank(figures)
-        if operation in ("total", "average"):
+        figures = _once(figures)
+        if operation in ("total", "average") and len(figures) > 1:
             return compose.total_lines(figures, self._cite_any(figures), average=operation == "average")
         if operation == "compare" and len(figures) == 2:
             return compose.difference_lines(*figures, self._cite_any(figures), ratio="倍" in self.question)
@@ -229,15 +238,21 @@ class _Builder:
             if held is None or figure.unit_year.year > held.unit_year.year:
                 latest[figure.unit_year.unit.id] = figure
         ranked = list(latest.values()) if not self.slots.years or len(self.slots.years) == 1 else figures
-        return compose.rank_lines(ranked, self.slots.order, self.slots.top, self._cite_any(ranked))
+        lines = compose.rank_lines(ranked, self.slots.order, self.slots.top, self._cite_any(ranked))
+        if len(ranked) > 1 and _GAP_ASKED.search(self.question):  # '比最少的那家多多少'
+            ordered = sorted(ranked, key=lambda f: compose.in_yuan(f.row) or compose.decimal(f.row))
+            lines += compose.difference_lines(ordered[-1], ordered[0], self._cite_any(ranked))[2:]
+        return lines
 
     def share(self, asked: list[Item], wholes: list[Item], years: list[UnitYear]) -> list[str]:
         """Part of whole per unit-year; the whole is the item named as containing the other (its
         qualifier or parent) or else the larger, and both are read from one table where one
         table holds both."""
         lines = []
+        whole_words = {w for item in [*asked[1:], *wholes] for w in (item.text, *item.stems)}
+        own_words = [w for w in self.words if w not in whole_words]  # the whole is read beside the part
         for uy in years:
-            part = self.figure(asked[0], uy)
+            part = self.figure(asked[0], uy, own_words)
             if part is None:
                 continue
             named_whole = len(asked) < 2
@@ -245,7 +260,11 @@ class _Builder:
             whole = self.figure(whole_item, uy) if whole_item else None
             if whole is None or whole.row is part.row:
                 continue
-            part = self.beside(part, whole.row) or part
+            near = self.beside(whole, part.row)  # both from one table where one holds both
+            if near is not None and near.row is not part.row:
+                whole = near
+            else:
+                part = self.beside(part, whole.row) or part
             lines += compose.share_lines(part, whole, self._cite_any([part, whole]),
                                          whole_known=named_whole)
         return lines
@@ -307,6 +326,18 @@ class _Builder:
             shown = f"{other['text']}%" if other["measure"] == "change_pct" else compose.printed(other)
             line += f"，{'增长' if '增' in phrase else '下降'} {shown} [{self._cite_any([figure])(other)}]"
         return line
+
+
+def _once(figures: list[Figure]) -> list[Figure]:
+    """Figures without repeats: one stored figure named twice ('几辆车 … 车') is one figure."""
+    seen: set[tuple[str, int]] = set()
+    kept = []
+    for figure in figures:
+        key = (figure.row["doc_id"], figure.row["start"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(figure)
+    return kept
 
 
 def replace_measure(row: Row) -> Row:

@@ -27,9 +27,12 @@ COLUMN_WORDS = (
     "人员经费", "公用经费", "财政拨款", "一般公共预算", "政府性基金", "机关运行经费", "三公", "政府采购",
     "功能分类", "经济分类", "收支总表", "收支预算总表", "支出预算总表", "收入预算总表", "基本支出预算表",
 )
+# Parts a figure may be read under: unasked, the figure of the whole is wanted ('会议费' is the
+# 三公、会议费、培训费 table's, not the 基本支出 table's row 30215).
+_BREAKDOWNS = ("基本支出", "项目支出", "人员经费", "公用经费", "机关运行经费", "政府性基金", "财政拨款基本")
 _GENERIC_COLUMNS = ("", "合计", "金额", "小计", "总计", "预算数", "决算数", "本年预算", "预算金额", "年初预算数")
 _PREVIOUS_YEAR_COLUMN = ("上年", "增减", "比上年", "增长", "变动")
-_TIE = 6  # figures equal on the first parts of their rank are equally chosen: shown together
+_TIE = 7  # figures equal on the first parts of their rank are equally chosen: shown together
 Row = dict[str, Any]
 
 
@@ -203,9 +206,11 @@ def _rank(row: Row, item: Item, words: Sequence[str], slots: Slots, catalog: Cat
     previous_year = any(w in column for w in _PREVIOUS_YEAR_COLUMN) and "上年" not in "".join(words)
     total_column = last in _GENERIC_COLUMNS or label_stem(last) in item.stems or bool(
         item.metric and row["metric"] == item.metric)
+    unasked = sum(w in _context(row) for w in _BREAKDOWNS if w not in words and w not in item.text)
     return (
         labels(row, item),
         sum(qualifies(w, row) for w in words),
+        -unasked,
         not previous_year,
         own,
         row["year"] == (doc.year if doc else row["year"]),

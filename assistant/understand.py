@@ -172,7 +172,12 @@ def _unknown_places(question: str, stored: list[tuple[int, int, str]]
     return tuple(unknown), kept
 
 
+_CHANGE_RATE = re.compile(r"(?:增长|增加|减少|下降|涨|降|变化)了?(?:百分之几|多少个?百分点|几个百分点|百分之多少|多少%)")
+
+
 def _operation(question: str, n_places: int, n_items: int) -> str:
+    if _CHANGE_RATE.search(question) and "占" not in question:  # '增长了百分之几' is a change, not a share
+        return "change"
     for name, pattern in _OPERATIONS:
         if pattern.search(question):
             if name == "share" and n_items < 1:
@@ -285,7 +290,19 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
     )
     if previous is not None and _is_follow_up(question, slots):
         slots = _carry_over(slots, previous, question)
+    elif previous is not None:
+        slots = _same_subject(slots, previous)
     return slots
+
+
+def _same_subject(slots: Slots, previous: Slots) -> Slots:
+    """A new question of a conversation naming no unit, place or year asks of the previous ones."""
+    if slots.units or slots.localities or slots.all_localities or slots.unknown_units or slots.unknown_places:
+        return slots
+    carried = ("unit",) if previous.units or previous.localities else ()
+    carried += ("year",) if not slots.years and previous.years else ()
+    return replace(slots, units=previous.units, localities=previous.localities,
+                   years=slots.years or previous.years, carried=carried)
 
 
 def _is_follow_up(question: str, slots: Slots) -> bool:
