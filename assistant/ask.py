@@ -26,7 +26,8 @@ from assistant.figure_answers import answer_items
 from assistant.figures import UnitYear, asked_units
 from assistant.filters import narrow
 from assistant.linking import closest_labels, leftover_words
-from assistant.sources import cite, get_source
+from assistant.reasons import ASKS_REASON, find_reasons
+from assistant.sources import cite, get_source, ingest_stamps
 from assistant.sql_build import common_item_shapes, item_query
 from assistant.text_figures import figure_row
 from assistant.types import Answer, Citation, CorpusFilters, Item, Slots
@@ -118,7 +119,29 @@ def ask(
         )
     if _asks_figure(text) and not slots.why and not slots.items:
         return _not_found(text, slots, context)
+    if ASKS_REASON.search(text) and (reasons := _answer_reasons(text, slots, context)) is not None:
+        return reasons
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
+
+
+def _answer_reasons(question: str, slots: Slots, context: Context) -> Answer | None:
+    """The reason or use the asked unit-year's documents give for the asked item, quoted."""
+    units = {u.id for u in asked_units(slots, context.catalog)} if slots.units or slots.localities else set()
+    if not units:
+        return None
+    years = set(slots.years) or {max(context.catalog.unit(u).years) for u in units if context.catalog.unit(u).years}
+    docs = [d.id for d in context.catalog.docs.values() if d.unit_id in units and d.year in years]
+    stamps = ingest_stamps(context.stores.engine, docs)
+    texts = [(doc_id, get_source(context.stores.engine, doc_id, stamps).text) for doc_id in docs]
+    named = [[w for w in (item.text, *item.stems, item.metric) if w] for item in (*slots.items, *slots.within)]
+    sentences = find_reasons(question, named[0] if named else [], texts, [w for ws in named[1:] for w in ws])
+    if not sentences:
+        return None
+    citations = tuple(cite(context.stores.engine, s.doc_id, s.start, s.end, widen=False, stamps=stamps)
+                      for s in sentences)
+    lines = [f"“{s.text}” [{i}]" for i, s in enumerate(sentences, 1)]
+    return Answer("原文的说明：\n" + "\n".join(lines), "retrieval", "在所问单位该年度的文件中找到说明原因或用途的句子",
+                  citations, slots=slots)
 
 
 def warm_sql(settings: Settings | None = None, users: Sequence[str] = ("public",)) -> int:
@@ -356,9 +379,11 @@ def _without_place(question: str, slots: Slots, catalog: Catalog) -> str:
 
 
 def _with_reasons(question: str, answer: Answer, slots: Slots, context: Context) -> Answer:
-    reasons = _answer_retrieval(question, slots, context, reason="原因说明")
+    reasons = (_answer_reasons(question, slots, context) if ASKS_REASON.search(question) else None) or _answer_retrieval(
+        question, slots, context, reason="原因说明")
     if reasons.route == "none":
-        return answer
+        return Answer(f"{answer.answer}\n文件中没有找到说明原因的句子。", answer.route, answer.why,
+                      answer.citations, answer.sql, answer.columns, answer.rows, answer.chart, slots)
     citations, numbers = _merged_citations(answer.citations, reasons.citations)
     offset = len(answer.citations)
     text = re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)) + offset)}]",

@@ -145,11 +145,11 @@ def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) 
                                 .where(*visible)).all()
         # a sentence's money item names the catalog only where a table names it too: prose labels
         # are cut from running text and may hold other words ('安排资金'); counts (车辆, 处室,
-        # 人员) are printed in sentences only
+        # 人员) and 科目 named by their 类/款/项 chain are printed in sentences only
         item_rows = conn.execute(
             select(f.label_stem, f.label, f.subject_code)
             .where(f.doc_id.in_(select(d.id).where(*visible)), f.label_stem != "",
-                   or_(f.source == "table", f.unit.not_in((*MONEY_UNITS, "%"))))
+                   or_(f.source == "table", f.unit.not_in((*MONEY_UNITS, "%")), f.parent_label != ""))
             .distinct()
         ).all()
         row_stem_rows = conn.execute(

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-_SENTENCE = re.compile(r"[^。！？；;\n]+[。！？；;]?")
+from ingest.facts.sentences import sentence_pieces
+
 _STOP = frozenset(
-    "的 了 是 在 和 与 及 等 为 有 多少 什么 哪些 怎么 如何 为什么 原因 吗 呢 年 请问 一下 情况 主要 "
-    "那 这 该 其 中 对 把 被 给 都 也 还 就 以 之 所 于 个 上 下 去年 今年 哪个 地方 用于 用来 介绍".split()
+    ["的", "了", "是", "在", "和", "与", "及", "等", "为", "有", "多少", "什么", "哪些", "怎么", "如何", "为什么", "原因", "吗", "呢", "年", "请问", "一下", "情况", "主要", "那", "这", "该", "其", "中", "对", "把", "被", "给", "都", "也", "还", "就", "以", "之", "所", "于", "个", "上", "下", "去年", "今年", "哪个", "地方", "用于", "用来", "介绍"]
 )
 
 
@@ -25,7 +25,7 @@ class Sentence:
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # noqa: ANN202 - the jieba module
+def _jieba():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -73,11 +73,12 @@ def best_sentences(
     for doc_id, offset, text in passages:
         carried = 0.0  # a heading naming what is asked lends its score to its paragraph
         previous_end, after_heading = 0, False
-        for match in _SENTENCE.finditer(text):
-            sentence = match.group().strip()
-            if "\n" in text[previous_end:match.start()] and not after_heading:
+        for piece_start, piece_end in sentence_pieces(text):
+            raw = text[piece_start:piece_end]
+            sentence = raw.strip()
+            if "\n" in text[previous_end:piece_start] and not after_heading:
                 carried = 0.0  # a new paragraph, not under the heading just read
-            previous_end = match.end()
+            previous_end = piece_end
             if len(sentence) < 6 or _is_heading(sentence, figure_lines):
                 heading_terms = wanted & terms(sentence) if sentence else set()
                 if heading_terms:
@@ -87,7 +88,7 @@ def best_sentences(
                 after_heading = True
                 continue
             after_heading = False
-            start = offset + match.start() + (len(match.group()) - len(match.group().lstrip()))
+            start = offset + piece_start + (len(raw) - len(raw.lstrip()))
             key = (doc_id, start)
             if key in seen:
                 continue

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 
 from assistant.types import Citation
 from gongkai import db
+from ingest.facts.sentences import sentence_pieces
 
-_SENTENCE_END = re.compile(r"[。！？；;\n]")
 QUOTE_MAX = 120  # characters either side of a figure at most
 
 
@@ -69,20 +69,17 @@ def ingest_stamps(engine: Engine, doc_ids: Iterable[str]) -> dict[str, str]:
 
 
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence (or table line) holding text[start:end], at most QUOTE_MAX either side."""
-    left = start
-    floor = max(0, start - QUOTE_MAX)
-    while left > floor and not _SENTENCE_END.match(text[left - 1]):
-        left -= 1
-    right = end
-    ceiling = min(len(text), end + QUOTE_MAX)
-    while right < ceiling and not _SENTENCE_END.match(text[right]):
-        right += 1
-    if right < len(text) and text[right] in "。！？；;":
-        right += 1
-    while left < start and text[left].isspace():
-        left += 1
-    return left, right
+    """The sentence (or table line) holding text[start:end], at most QUOTE_MAX either side; a
+    PDF's wrapped line does not end it (`ingest.facts.sentences.sentence_pieces`)."""
+    floor, ceiling = max(0, start - QUOTE_MAX), min(len(text), end + QUOTE_MAX)
+    window = text[floor:ceiling]
+    for piece_start, piece_end in sentence_pieces(window):
+        if piece_start + floor <= start < piece_end + floor:
+            left, right = piece_start + floor, max(end, piece_end + floor)
+            while left < start and text[left].isspace():
+                left += 1
+            return left, right
+    return start, end
 
 
 def cite(

@@ -49,10 +49,21 @@ def label_stem(label: str) -> str:
     return text
 
 
+_MARKED = re.compile(r"[^（()）/]+?[（(]\s*[类款项]\s*[）)]")
+
+
 def item_label(phrase: str) -> tuple[str, tuple[str, ...]]:
     """The item a phrase names and the parents before it:
-    '人大事务（款）行政运行（项）支出' → ('行政运行', ('人大事务',))."""
-    parts = [p for p in (part.strip() for part in _PARTS.split(fold(phrase))) if p]
+    '人大事务（款）行政运行（项）支出' → ('行政运行', ('人大事务',)); in a 类/款/项 chain the
+    deepest classified part is the item, whatever words follow it ('…政务公开审批（项） 年初预算')."""
+    folded = fold(phrase)
+    marked = [m.group() for m in _MARKED.finditer(folded)]
+    if marked:
+        names = [_CLASS_SUFFIX.sub("", m).strip(" /") for m in marked]
+        names = [n for n in names if n]
+        if names:
+            return names[-1], tuple(names[:-1])
+    parts = [p for p in (part.strip() for part in _PARTS.split(folded)) if p]
     parts = [p for p in parts if label_stem(p) and p not in ("支出", "收入")]
     if not parts:
         return "", ()

@@ -167,3 +167,27 @@ def _item_heading(line: str) -> str:
     if not title or _SECTION_WORDS.search(title) or re.search(r"[：:]", title):
         return ""  # '（八）机关运行经费：指…' defines a term; it heads no item
     return title if _ITEM_WORDS.search(title) or _CLASSIFICATION_CHAIN.search(title) else ""
+
+
+def sentence_pieces(text: str) -> Iterator[tuple[int, int]]:
+    """The sentences and heading lines of a stretch of text, in order, each with its closing
+    mark: a single line break inside a paragraph is soft, so a sentence a PDF wrapped
+    ('…比上年预算减少\\n30.8 万元，主要原因是…') is one piece. Lines of a table (cells
+    separated by tabs) are pieces of their own."""
+    cursor = 0
+    for match in re.finditer(r"[^\n]*\t[^\n]*", text):  # table lines break the prose around them
+        yield from _prose_pieces(text, cursor, match.start())
+        yield match.start(), match.end()
+        cursor = match.end()
+    yield from _prose_pieces(text, cursor, len(text))
+
+
+def _prose_pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    for paragraph_start, paragraph_end, is_heading in _paragraphs(text, start, end):
+        if is_heading:
+            yield paragraph_start, paragraph_end
+            continue
+        for piece_start, piece_end in _split_paragraph(text, paragraph_start, paragraph_end):
+            if piece_end < paragraph_end and _SENTENCE_END.match(text, piece_end):
+                piece_end += 1  # the closing mark belongs to its sentence
+            yield piece_start, piece_end

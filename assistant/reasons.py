@@ -1,0 +1,80 @@
+"""The reason or use a document gives for the asked item, read in the asked unit-year's documents.
+
+Retrieval ranks passages of the whole library; a reason is a sentence of one document: the one
+that names the item and says why it changed or what it is for ('…比上年预算减少30.8万元，主要原因
+是部分执法执勤车辆转隶至省纪委等单位。'), or the sentence right after one naming the item that
+opens with the reason ('主要原因是：…'). Every sentence of the unit-year's documents is read
+(a disclosure is a few dozen pages), whole across a PDF's wrapped lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.extract import Sentence, terms
+from ingest.facts.sentences import sentence_pieces
+
+REASON = re.compile(r"主要原因|原因是|原因为|原因：|主要是|是由于|由于|因为|系因|主要用于|用于|用来|为了|主要包括|包括")
+_OPENS_WITH_REASON = re.compile(r"^\s*(?:[一二三四五六七八九十\d]+[、.．]\s*)?(?:主要原因|原因|主要是|一是|由于)")
+_USE_ASKED = re.compile(r"干嘛|干什么|做什么|用途|用于|用来|主要用|是什么|包括")
+_UP = re.compile(r"增加|增长|上升|涨|多了|提高|超过|超出|大于|超支")
+_DOWN = re.compile(r"减少|下降|降低|降|少了|压减|压缩|低于|少于|小于|节约|结余")
+# What asks for a reason or a use (a description — 职责, 依据, 计划 — is read by retrieval).
+ASKS_REASON = re.compile(r"为什么|为何|为啥|原因|怎么回事|咋|怎么.{0,4}(?:涨|降|多|少|增|减|超)|干嘛|干什么|做什么|"
+                         r"用途|用于|用来|用在|花在|派什么用")
+MAX_REASONS = 2
+
+
+@dataclass(frozen=True)
+class Reason:
+    sentences: tuple[Sentence, ...]  # the sentence naming the item, and the one giving its reason
+    score: float
+
+
+def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[str, str]],
+                 also: Sequence[str] = ()) -> list[Sentence]:
+    """Sentences of `documents` ((doc_id, text)) giving the reason or use the question asks of
+    the item named by `words` (when `words` is empty: the question's own content words);
+    `also` are words of the question's other items, which weigh less."""
+    wanted = [w for w in dict.fromkeys(words) if len(w) >= 2] or sorted(
+        (t for t in terms(question) if len(t) >= 2), key=len, reverse=True)
+    if not wanted:
+        return []
+    also = [w for w in also if len(w) >= 2 and w not in wanted]
+    use = bool(_USE_ASKED.search(question))
+    direction = _UP if _UP.search(question) else _DOWN if _DOWN.search(question) else None
+    found: list[Reason] = []
+    for doc_id, text in documents:
+        pieces = [(s, e) for s, e in sentence_pieces(text) if "\t" not in text[s:e]]
+        for i, (start, end) in enumerate(pieces):
+            sentence = text[start:end]
+            named = [w for w in wanted if w in sentence]
+            if not named:
+                continue
+            following = pieces[i + 1] if i + 1 < len(pieces) else None
+            given = [(start, end)] if REASON.search(sentence) else []
+            if following:
+                after = text[following[0]:following[1]]
+                heading = not re.search(r"[。，,；;]", sentence) and len(sentence.strip()) <= 60
+                if _OPENS_WITH_REASON.match(after) or (heading and REASON.search(after)):
+                    given = [(start, end), following]  # the item's heading or sentence, then its reason
+            if not given:
+                continue
+            score = sum(len(w) for w in named) / sum(len(w) for w in wanted)
+            score += 0.3 * sum(len(w) for w in also if w in sentence) / max(1, sum(len(w) for w in also))
+            score += 0.5 if use == bool(re.search(r"用于|用来|主要包括|包括", sentence)) else 0
+            if direction is not None and direction.search(sentence):
+                score += 0.5
+            found.append(Reason(tuple(_sentence(doc_id, text, s, e) for s, e in given), score))
+    found.sort(key=lambda r: r.score, reverse=True)
+    best = found[:1] + [r for r in found[1:MAX_REASONS] if r.score >= found[0].score - 0.01]
+    return [s for reason in best for s in reason.sentences]
+
+
+def _sentence(doc_id: str, text: str, start: int, end: int) -> Sentence:
+    raw = text[start:end]
+    start += len(raw) - len(raw.lstrip())
+    end -= len(raw) - len(raw.rstrip())
+    return Sentence(doc_id, start, end, text[start:end], 1.0)
