@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from functools import lru_cache
 
 from assistant.catalog import Catalog
@@ -227,7 +228,7 @@ def _contained(question: str, items: tuple[Item, ...], terms: tuple[Term, ...]
                ) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
     """'三公经费里公务接待费', '政府采购中的服务类': the item after 里/中 is asked, the one before
     it is what holds it (kept apart as `within`)."""
-    containers = [i for i, (a, b) in enumerate(zip(terms, terms[1:]))
+    containers = [i for i, (a, b) in enumerate(pairwise(terms))
                   if _INSIDE.match(question[a.end:b.start].strip())]
     if not containers:
         return items, ()

@@ -367,9 +367,9 @@ def _prose_item(metric_raw: str) -> tuple[str, str]:
 def _save_unit(conn: Any, unit: UnitRecord, written: str) -> None:
     """The unit row (its name: the one its documents write most often) and any new alias."""
     u, d = db.units.c, db.documents.c
-    names = list(conn.execute(select(d.unit_name).where(d.unit_id == unit.id, d.status == "complete"))
-                 .scalars())
-    name = max(set([*names, written]), key=lambda n: ([*names, written].count(n), len(n)))
+    names = [*conn.execute(select(d.unit_name).where(d.unit_id == unit.id, d.status == "complete"))
+             .scalars(), written]
+    name = max(set(names), key=lambda n: (names.count(n), len(n)))
     if conn.execute(select(u.id).where(u.id == unit.id)).first() is None:
         conn.execute(insert(db.units).values(id=unit.id, name=name, locality=unit.locality,
                                              key=unit.key, kind=unit.kind, level=unit.level))

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 
 from gongkai.types import Cell, Document, Fact, Row, Table
+from ingest.catalog import is_specific, label_stem
 from ingest.facts.cells import (
     Reading,
     is_inline_header,
@@ -26,7 +27,6 @@ from ingest.facts.cells import (
     row_unit_of,
     split_decimals,
 )
-from ingest.catalog import is_specific, label_stem
 from ingest.facts.clauses import squeeze
 from ingest.facts.units import is_money, scope_in, scope_of_document, year_of_figure
 from ingest.numbers import fold_width, to_yuan
