@@ -21,19 +21,20 @@ from assistant.audit.answer import answer_audit, asks_audit
 from assistant.availability import answer_when_stores_down
 from assistant.catalog import Catalog, load_catalog
 from assistant.conversation import answer_difference
-from assistant.extract import best_sentences, clauses_stating, coverage, terms
-from assistant.figure_answers import answer_items
+from assistant.extract import Sentence, best_sentences, clauses_stating, coverage, terms
+from assistant.figure_answers import answer_items, count_units
 from assistant.figures import UnitYear, asked_units
 from assistant.filters import narrow
 from assistant.linking import closest_labels, leftover_words
 from assistant.reasons import ASKS_REASON, find_reasons
 from assistant.sources import cite, get_source, ingest_stamps
 from assistant.sql_build import common_item_shapes, item_query
-from assistant.text_figures import figure_row
+from assistant.text_figures import figure_in_clauses
 from assistant.types import Answer, Citation, CorpusFilters, Item, Slots
 from assistant.understand import metric_words, understand
 from assistant.units import closest_units
 from gongkai.settings import Settings, get_settings
+from ingest.facts.sentences import sentence_pieces
 
 log = logging.getLogger(__name__)
 
@@ -170,22 +171,25 @@ def warm_queries(engine: Any, visibility: tuple[str, ...] = ("public",)) -> int:
 
 def _text_figure(question: str, item: Item, unit_year: UnitYear, units: tuple[str, ...],
                  context: Context) -> dict[str, Any] | None:
-    """A count of `item` for `unit_year` read from the best line of its own documents that states
-    one, or None."""
-    from vectorstore.retrieval import Filters
-
-    docs = tuple(d.id for d in context.catalog.docs.values() if d.unit_id == unit_year.unit.id
-                 and d.year in (unit_year.year, unit_year.year + 1))
-    if not docs:
-        return None
-    named = " ".join(dict.fromkeys((item.text, *item.stems)))
-    hits = _retriever(context.settings).search(
-        f"{question} {named}", Filters(visibility=context.visibility, doc_ids=docs), k=8)
-    words = (item.text, *item.stems, *metric_words((item.metric,)))
-    for sentence in best_sentences(named, _passages(hits, context, tables=True), limit=10,
-                                   figure_lines=True):
-        if row := figure_row(sentence, words, units, unit_year.unit.id, unit_year.year):
-            return row
+    """A count of `item` for `unit_year` read from a line of its own documents that states one
+    next to the item's name, or None. Every line is read: a disclosure is a few dozen pages."""
+    docs = [d.id for d in context.catalog.docs.values() if d.unit_id == unit_year.unit.id
+            and d.year in (unit_year.year, unit_year.year + 1)]
+    docs.sort(key=lambda d: context.catalog.docs[d].year != unit_year.year)  # its own year first
+    # the words naming the item, the question's last first (a Chinese phrase ends in its head);
+    # the unit's own name's words name no item
+    named_unit = unit_year.unit.name
+    words = [w for w in dict.fromkeys((item.text, *item.stems, *metric_words((item.metric,))))
+             if len(w) >= 2 and w not in named_unit]
+    words.sort(key=lambda w: (w != item.text, -question.rfind(w)))
+    stamps = ingest_stamps(context.stores.engine, docs)
+    texts = [(doc_id, get_source(context.stores.engine, doc_id, stamps).text) for doc_id in docs]
+    for word in words:
+        for doc_id, text in texts:
+            for start, end in sentence_pieces(text):
+                sentence = Sentence(doc_id, start, end, text[start:end], 1.0)
+                if row := figure_in_clauses(sentence, (word,), units, unit_year.unit.id, unit_year.year):
+                    return row
     return None
 
 
@@ -262,6 +266,8 @@ def _not_found(question: str, slots: Slots, context: Context) -> Answer:
     leftover = leftover_words(question, slots, context.catalog)
     words = tuple(w for i in slots.items for w in (i.text, *i.stems)) or tuple(
         t for t in terms(leftover) if len(t) >= 2)
+    if leftover and not slots.items and (counted := _count_named(question, leftover, slots, context)):
+        return counted
     if words:
         found = _answer_retrieval(_naming_figure(question, slots), slots, context,
                                   reason="数据表中没有找到对应数字，改为检索原文", figure_words=words)
@@ -273,6 +279,16 @@ def _not_found(question: str, slots: Slots, context: Context) -> Answer:
     hint = f"最接近的是：{'、'.join(closest)}。" if closest else ""
     return Answer(f"已收录的{units or ''}文件中没有找到“{asked or question}”的数字。{hint}", "none",
                   "数据表和原文中都没有找到对应数字", slots=slots)
+
+
+def _count_named(question: str, leftover: str, slots: Slots, context: Context) -> Answer | None:
+    """A count asked of something no stored figure is named ('几个处室', '几次常委会'): read
+    from the asked unit-year's own lines, as an item named by the question's words."""
+    item = Item(leftover, tuple(t for t in dict.fromkeys((leftover, *terms(leftover))) if len(t) >= 2))
+    if not count_units(item, question) or not (slots.units or slots.localities):
+        return None
+    return answer_items(question, replace(slots, items=(item,)), context.stores.engine, context.visibility,
+                        context.catalog, read_text=lambda i, uy, units: _text_figure(question, i, uy, units, context))
 
 
 def _answer_unstored_years(question: str, slots: Slots, context: Context) -> Answer:

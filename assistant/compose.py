@@ -113,6 +113,12 @@ def rank_lines(figures: Sequence[Figure], order: str, top: int | None, cite: Cit
     ranked = sorted(figures, key=lambda f: _comparable(f.row), reverse=order != "asc")
     lines = [f"{i}. {f.unit_year.name}{f.unit_year.year}年：{printed(f.row)} [{cite(f.row)}]"
              for i, f in enumerate(ranked[:MAX_LINES], 1)] + _more(ranked)
+    if top == -1 and len(ranked) > 1:
+        first, last = ranked[0], ranked[-1]
+        return [f"最高的是{first.unit_year.name}：{first.unit_year.year}年{item_name(first)} "
+                f"{printed(first.row)} [{cite(first.row)}]；最低的是{last.unit_year.name}："
+                f"{last.unit_year.year}年{item_name(last)} {printed(last.row)} [{cite(last.row)}]。",
+                "全部排序：", *lines]
     if top == 1 and ranked:
         first = ranked[0]
         head = "最低" if order == "asc" else "最高"

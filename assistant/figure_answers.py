@@ -77,7 +77,8 @@ def asked_money_unit(question: str) -> str:
 
 
 _ASKED_COUNT_UNIT = re.compile(r"(?:几|多少)\s*(批次|人次|辆|台|套|人|名|个|件|家|项|次|平方米)")
-_SAME_COUNT = {"人": ("人", "名", "位"), "名": ("人", "名", "位"), "台": ("台", "套", "台套", "台（套）")}
+_SAME_COUNT = {"人": ("人", "名", "位"), "名": ("人", "名", "位"), "台": ("台", "套", "台套", "台（套）"),
+               "个": ("个", "家", "处", "所")}  # '几个部门' are counted in 家 too
 
 
 def _kind_fits(row: Row, item: Item, question: str) -> bool:
@@ -98,13 +99,19 @@ TextReader = Callable[[Item, UnitYear, tuple[str, ...]], "Row | None"]
 
 
 def count_units(item: Item, question: str) -> tuple[str, ...]:
-    """The units a count item is counted in, () when the item is money."""
+    """The units a count item is counted in — those the question asks in ('多少批次') — or ()
+    when the item is money."""
     entry = metric_by_key(item.metric)
     if entry is not None:
-        return (entry.unit, *entry.units) if entry.kind != "money" else ()
-    if _COUNT_ASKED.search(question) and not _MONEY_ASKED.search(question):
-        return COUNT_UNITS
-    return ()
+        units = (entry.unit, *entry.units) if entry.kind != "money" else ()
+    elif _COUNT_ASKED.search(question) and not _MONEY_ASKED.search(question):
+        units = COUNT_UNITS
+    else:
+        return ()
+    if counted := _ASKED_COUNT_UNIT.search(question):
+        asked = _SAME_COUNT.get(counted.group(1), (counted.group(1),))
+        units = tuple(u for u in asked if u in units) or asked
+    return units
 
 
 def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str, ...],

@@ -47,3 +47,18 @@ def figure_row(sentence: Sentence, words: Sequence[str], units: Sequence[str], u
         end=sentence.start + match.end(1), table_index=None, is_rollup=False,
     )
     return row
+
+
+_CLAUSE = re.compile(r"[^，,；;。！？\n]+")
+
+
+def figure_in_clauses(sentence: Sentence, words: Sequence[str], units: Sequence[str], unit_id: str,
+                      year: int) -> dict[str, Any] | None:
+    """`figure_row` of the first clause of `sentence` stating one count next to a word naming the
+    item ('…面积约3,000.00平方米，进驻部门16家，设置了61个…' → 16家 for 进驻部门)."""
+    for match in _CLAUSE.finditer(sentence.text):
+        clause = Sentence(sentence.doc_id, sentence.start + match.start(), sentence.start + match.end(),
+                          match.group(), sentence.score)
+        if row := figure_row(clause, words, units, unit_id, year):
+            return row
+    return None

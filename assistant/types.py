@@ -34,7 +34,7 @@ class Slots:
     scope: str = ""  # 预算 / 决算 / ''
     operation: str = "lookup"  # lookup | rank | total | average | compare | change | share | list
     order: str = "desc"  # for rank: desc (最高) or asc (最低)
-    top: int | None = None  # 前三 → 3
+    top: int | None = None  # 前三 → 3; -1: the first and the last ('哪家最多，哪家最少')
     why: bool = False  # a reason / description question
     unknown_places: tuple[str, ...] = ()  # places named in the question that no document covers
     all_localities: bool = False  # 各地 / 哪个地方 / 所有

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from itertools import pairwise
 from functools import lru_cache
+from itertools import pairwise
 
 from assistant.catalog import Catalog
 from assistant.linking import Term, link
@@ -46,7 +46,7 @@ _OPERATIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
                            r"(?<![增减])多多少|(?<![减缺])少多少|高多少|差多少|差了多少|相差|差距|几倍|多少倍|是.{1,12}的几")),
     ("change", re.compile(r"增加|减少|变化|增长|下降|增幅|降幅|涨|降|比上年|较上年|同比|变动|多了|少了|"
                           r"比\s*(?:19|20)?\d{2}\s*年|跟上年比|和上年比|与上年比|比年初|比预算")),
-    ("rank", re.compile(r"最高|最多|最大|最低|最少|最小|排名|排序|排行|排一下|排个序|前[一二三四五六七八九十\d]+|"
+    ("rank", re.compile(r"最高|最多|最大|最低|最少|最小|排名|排序|排行|排一下|排个序|排个名|前[一二三四五六七八九十\d]+|"
                         r"从高到低|从低到高|从多到少|从少到多|哪个.{0,10}最|谁.{0,6}最")),
     ("total", re.compile(r"合计|总共|一共|加起来|总和|累计|共计|加在一起")),
     ("average", re.compile(r"平均")),
@@ -279,10 +279,12 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
                           if not any(u in question[t.start:t.end] for t in terms))
     items, within = _contained(question, _items(terms), terms)
     operation = _operation(question, len(asked_units.units) or len(localities), len(items))
+    both_ends = bool(re.search(r"最高|最多|最大", question) and re.search(r"最低|最少|最小", question))
     slots = Slots(
         localities=localities, years=years, metrics=tuple(dict.fromkeys(t.metric for t in terms if t.metric)),
         scope=_scope(question), operation=operation,
-        order="asc" if _ASCENDING.search(question) else "desc", top=_top(question),
+        order="asc" if _ASCENDING.search(question) and not both_ends else "desc",
+        top=-1 if both_ends else _top(question),
         why=bool(_WHY.search(question)), unknown_places=unknown_places,
         all_localities=bool(_ALL_PLACES.search(question)), units=asked_units.units,
         unknown_units=unknown_units, items=items, ambiguous_units=asked_units.ambiguous,

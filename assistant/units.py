@@ -70,7 +70,9 @@ def find_units(question: str, catalog: Catalog, localities: Sequence[str] = (),
         kept = _in_places(ids, catalog, localities)
         outside = bool(localities) and not any(
             catalog.unit(i).locality.startswith(p) for i in ids for p in localities)
-        if kin := _kin_in_places(question[start:end], catalog, localities) if outside or len(kept) > 1 else None:
+        near = _place_before(question, start, places, catalog, localities)  # '潼南' + '政务中心'
+        kin = _kin_in_places(question[start:end], catalog, near or localities) if outside or len(kept) > 1 else None
+        if kin:
             units.append(kin)
         elif outside:  # '汨罗市' + '财政局': a unit of the named place, not one elsewhere
             place_start = min((s for s, e in places if e == start), default=start)
@@ -86,6 +88,16 @@ def find_units(question: str, catalog: Catalog, localities: Sequence[str] = (),
         else:
             unknown.append(name)
     return UnitsAsked(tuple(dict.fromkeys(units)), unit_spans, tuple(ambiguous), tuple(unknown))
+
+
+def _place_before(question: str, start: int, places: Sequence[tuple[int, int]], catalog: Catalog,
+                  localities: Sequence[str]) -> list[str]:
+    """The named locality written right before `start`, as a list ([] when none)."""
+    for place_start, place_end in places:
+        if place_end == start:
+            written = question[place_start:place_end]
+            return [p for p in localities if written in (catalog.locality(p).forms() if catalog.locality(p) else ())]
+    return []
 
 
 def _unit_like_spans(question: str, places: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -11,7 +11,8 @@ outcome, the worst that applies:
   an expected one is missing; or a figure no citation quotes and no cited figures give.
 - `refused`: no figure and no answer where the documents hold one.
 - `citation`: right, but a document to cite is not cited, or an expected figure's number is in no
-  citation of its document.
+  citation of its document (a disclosure published as a text file and a tables file is one: a
+  citation of either file of the unit-year counts).
 - `incomplete`: an expected figure, keyword or order missing, nothing wrong stated.
 - `right`.
 
@@ -258,7 +259,7 @@ def score_item(item: BlindItem, answer: Any, stems: dict[str, str],
     if problems:
         refused = not stated and (answer.route == "none" or NOT_COVERED.search(text))
         return Scored(item, answer, "refused" if refused else "incomplete", problems)
-    citation = _citation_problems(item, answer, stems)
+    citation = _citation_problems(item, answer, stems, library)
     return Scored(item, answer, "citation" if citation else "right", citation)
 
 
@@ -351,13 +352,17 @@ def _unit_year(library: dict[str, dict[str, Any]], stem: str) -> tuple[str, int]
     return (entry["unit"], entry["year"]) if entry else stem
 
 
-def _citation_problems(item: BlindItem, answer: Any, stems: dict[str, str]) -> list[str]:
-    cited: dict[str, list[str]] = {}
+def _citation_problems(item: BlindItem, answer: Any, stems: dict[str, str],
+                       library: dict[str, dict[str, Any]]) -> list[str]:
+    """Documents to cite that no citation cites, and figures no citation quotes. A disclosure
+    published as two files (说明 + 公开表) is one: either file of the unit-year counts."""
+    cited: dict[Any, list[str]] = {}
     for citation in answer.citations:
-        cited.setdefault(stems.get(citation.doc_id, citation.doc_id), []).append(citation.quote)
-    problems = [f"does not cite {stem}" for stem in item.cites if stem not in cited]
+        stem = stems.get(citation.doc_id, citation.doc_id)
+        cited.setdefault(_unit_year(library, stem), []).append(citation.quote)
+    problems = [f"does not cite {stem}" for stem in item.cites if _unit_year(library, stem) not in cited]
     for expected in item.figures:
-        quotes = cited.get(expected.doc or "", []) if expected.doc else [
+        quotes = cited.get(_unit_year(library, expected.doc), []) if expected.doc else [
             q for qs in cited.values() for q in qs]
         values = {a.value for a in (expected.amount, *expected.alternatives)}
         if not any(values & numbers_in(q) for q in quotes):
