@@ -114,18 +114,18 @@ def rank_lines(figures: Sequence[Figure], order: str, top: int | None, cite: Cit
     lines = [f"{i}. {f.unit_year.name}{f.unit_year.year}年：{printed(f.row)} [{cite(f.row)}]"
              for i, f in enumerate(ranked[:MAX_LINES], 1)] + _more(ranked)
     if top == -1 and len(ranked) > 1:
-        first, last = ranked[0], ranked[-1]
-        return [f"最高的是{first.unit_year.name}：{first.unit_year.year}年{item_name(first)} "
-                f"{printed(first.row)} [{cite(first.row)}]；最低的是{last.unit_year.name}："
-                f"{last.unit_year.year}年{item_name(last)} {printed(last.row)} [{cite(last.row)}]。",
-                "全部排序：", *lines]
+        both = f"{_named(ranked[0], '最高', cite)}；{_named(ranked[-1], '最低', cite)}。"
+        return [both, "全部排序：", *lines]
     if top == 1 and ranked:
-        first = ranked[0]
         head = "最低" if order == "asc" else "最高"
-        headline = (f"{head}的是{first.unit_year.name}：{first.unit_year.year}年{item_name(first)} "
-                    f"{printed(first.row)} [{cite(first.row)}]。")
-        return [headline, "全部排序：", *lines]
+        return [f"{_named(ranked[0], head, cite)}。", "全部排序：", *lines]
     return lines
+
+
+def _named(figure: Figure, head: str, cite: Cite) -> str:
+    """'最高的是潼南区：2021年三公经费 6万元 [1]'."""
+    return (f"{head}的是{figure.unit_year.name}：{figure.unit_year.year}年{item_name(figure)} "
+            f"{printed(figure.row)} [{cite(figure.row)}]")
 
 
 def _comparable(row: Row) -> Decimal:
