@@ -22,6 +22,7 @@ from assistant.availability import answer_when_stores_down
 from assistant.catalog import Catalog, load_catalog
 from assistant.conversation import answer_difference
 from assistant.extract import Sentence, best_sentences, clauses_stating, coverage, terms
+from assistant.faithful import checked
 from assistant.figure_answers import answer_items, count_units
 from assistant.figures import UnitYear, asked_units
 from assistant.filters import narrow
@@ -87,6 +88,12 @@ def ask(
                       years_chosen=bool(filters and filters.years))
     if not context.catalog.documents:
         return Answer("还没有导入任何文件，无法回答。请先导入财政公开文件。", "none", "文件库为空")
+    return checked(_answer(text, history, context, filters), context.catalog)
+
+
+def _answer(text: str, history: Sequence[Answer], context: Context, filters: CorpusFilters | None) -> Answer:
+    """ask's work once the question is clean and the catalog loaded."""
+    stores = context.stores
     previous = next((a.slots for a in reversed(history) if a.slots is not None), None)
     slots = understand(text, context.catalog, previous)
     if previous is not None and (difference := answer_difference(

@@ -101,6 +101,7 @@ class Answer:
     slots: Slots | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
     groups: tuple[CitationGroup, ...] = ()  # citations to show together (audit findings)
+    check: str = ""  # the numeric faithfulness check: 'ok', or 'dropped: …' (assistant.faithful)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

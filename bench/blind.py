@@ -397,6 +397,8 @@ class BlindReport:
         held = self.part(True)
         if held:
             lines.append(_row("**holdout (aggregate)**", held))
+        checked = [s for s in self.scored if s.answer is not None and getattr(s.answer, "check", "").startswith("dropped")]
+        lines += ["", f"Answers the faithfulness check cut a figure from: {len(checked)} of {len(self.scored)}"]
         lines += ["", f"Failures outside the holdout ({sum(s.outcome != 'right' for s in visible)}):"]
         for s in visible:
             if s.outcome == "right":

@@ -287,7 +287,10 @@ class EvalReport:
             lines.append(f"| {category} | {right} | {total} | {right / total:.0%} |")
         right = sum(o.correct for o in self.outcomes)
         lines.append(f"| **overall** | **{right}** | **{len(self.outcomes)}** | **{self.accuracy:.1%}** |")
-        lines += ["", f"Invented figures: {self.invented_count}"]
+        cut = sum(1 for o in self.outcomes if o.answer is not None
+                  and getattr(o.answer, "check", "").startswith("dropped"))
+        lines += ["", f"Invented figures: {self.invented_count}",
+                  f"Answers the faithfulness check cut a figure from: {cut}"]
         for o in self.outcomes:
             if o.invented:
                 lines.append(f"- `{o.question.id}`: {', '.join(o.invented)}")
