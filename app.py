@@ -40,8 +40,9 @@ def sign_in_box() -> None:
 def corpus_glance() -> None:
     summary = corpus_summary(settings, user=st.session_state.role)
     st.sidebar.subheader("文件库概况")
-    left, right = st.sidebar.columns(2)
+    left, middle, right = st.sidebar.columns(3)
     left.metric("文件", len(summary.documents))
+    middle.metric("单位", len(summary.units))
     right.metric("地区", len(summary.localities))
     if summary.documents:
         st.sidebar.caption("地区：" + "、".join(summary.localities))

@@ -140,7 +140,7 @@ def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) 
         documents = conn.execute(select(func.count()).select_from(db.documents).where(*visible)).scalar()
         unit_ids = {r.unit_id for r in rows if r.unit_id}
         unit_rows = conn.execute(select(u.id, u.name, u.locality, u.kind).where(u.id.in_(unit_ids))).all()
-        alias_rows = conn.execute(select(a.alias, a.unit_id).where(a.unit_id.in_(unit_ids))).all()
+        alias_rows = conn.execute(select(a.alias, a.unit_id, a.source).where(a.unit_id.in_(unit_ids))).all()
         doc_rows = conn.execute(select(d.id, d.unit_id, d.year, d.doc_type, d.scope, d.part, d.title)
                                 .where(*visible)).all()
         # a sentence's money item names the catalog only where a table names it too: prose labels
@@ -165,8 +165,10 @@ def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) 
         if r.unit_id and r.year:
             years_of[r.unit_id].add(r.year)
     aliases: dict[str, set[str]] = defaultdict(set)
-    for r in alias_rows:
-        aliases[r.alias].add(r.unit_id)
+    official = {r.alias for r in alias_rows if r.source == "official"}
+    for r in alias_rows:  # an alias an official gave names that unit only
+        if r.alias not in official or r.source == "official":
+            aliases[r.alias].add(r.unit_id)
     labels: dict[str, str] = {}
     codes: dict[str, str] = {}
     printed: dict[str, str] = {}

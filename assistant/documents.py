@@ -119,6 +119,7 @@ class CorpusSummary:
     years: tuple[int, ...]
     doc_types: tuple[str, ...]
     counts: dict[str, int]  # chunks, doc_tables, facts over the visible documents
+    units: tuple[tuple[str, str], ...] = ()  # (unit id, name) of the issuing units of those documents
 
 
 def corpus_summary(settings: Settings, *, user: str = "public") -> CorpusSummary:
@@ -130,7 +131,10 @@ def corpus_summary(settings: Settings, *, user: str = "public") -> CorpusSummary
             select(*columns).where(d.visibility.in_(visible_to(user)), *_finished_unless_official(user))
             .order_by(d.locality, d.year, d.title)
         )]
-    complete = [r for r in rows if r["status"] == "complete"]
+        complete = [r for r in rows if r["status"] == "complete"]
+        unit_ids = {r["unit_id"] for r in complete if r["unit_id"]}
+        units = conn.execute(select(db.units.c.id, db.units.c.name).where(db.units.c.id.in_(unit_ids))
+                             .order_by(db.units.c.locality, db.units.c.name)).all()
     return CorpusSummary(
         documents=tuple(rows),
         localities=tuple(sorted({r["locality"] for r in complete if r["locality"]})),
@@ -138,6 +142,7 @@ def corpus_summary(settings: Settings, *, user: str = "public") -> CorpusSummary
         doc_types=tuple(sorted({r["doc_type"] for r in complete if r["doc_type"]})),
         counts={"chunks": sum(r["chunks"] for r in complete), "doc_tables": sum(r["tables"] for r in complete),
                 "facts": sum(r["facts"] for r in complete)},
+        units=tuple((u.id, u.name) for u in units),
     )
 
 
@@ -329,3 +334,28 @@ def set_visibility(doc_id: str, visibility: str, settings: Settings, *, user: st
         metadatas = [{**m, "visibility": visibility} for m in found["metadatas"]]
         stores.collection.update(ids=found["ids"], metadatas=metadatas)
     return True
+
+
+def unit_aliases(settings: Settings, *, user: str) -> list[tuple[str, str]]:
+    """(alias, unit name) of the aliases officials gave, for the management page."""
+    _require_official(user)
+    a, u = db.unit_aliases.c, db.units.c
+    with _engine(settings).connect() as conn:
+        rows = conn.execute(select(a.alias, u.name).join_from(db.unit_aliases, db.units, a.unit_id == u.id)
+                            .where(a.source == "official").order_by(u.name, a.alias)).all()
+    return [(r.alias, r.name) for r in rows]
+
+
+def add_unit_alias(alias: str, unit_name: str, settings: Settings, *, user: str) -> list[str]:
+    """Add an official alias (to DATA_DIR/aliases.yaml and the store); the problems, if any."""
+    from ingest.aliases import add_alias
+
+    _require_official(user)
+    return [str(p) for p in add_alias(_engine(settings), settings.data_dir, alias.strip(), unit_name)]
+
+
+def alias_file_problems(settings: Settings) -> list[str]:
+    """What is wrong with DATA_DIR/aliases.yaml ([] when it can be applied, or is absent)."""
+    from ingest.aliases import check_aliases
+
+    return [str(p) for p in check_aliases(_engine(settings), settings.data_dir)[1]]

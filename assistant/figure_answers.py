@@ -145,10 +145,10 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
     shown = list({(r["doc_id"], r["start"]): (f, r) for f, r in build.shown}.values())
     if not shown:  # what the figures say cannot answer the question as asked
         return Answer("\n".join(lines), "none", "数据表中只有相对其他基数的变化", slots=slots)
-    columns = ("locality", "unit_name", "year", "metric", "scope", "measure", "value", "unit", "text",
+    columns = ("locality", "locality_name", "unit_name", "year", "metric", "scope", "measure", "value", "unit", "text",
                "metric_raw", "label", "label_stem", "table_title", "column_name", "source", "unit_id",
                "value_yuan", "doc_id", "start", "end")
-    table = tuple(tuple(_result_row(f, r).get(c) for c in columns) for f, r in shown)
+    table = tuple(tuple(_result_row(f, r, catalog).get(c) for c in columns) for f, r in shown)
     several_units = len({f.unit_year.unit.id for f, _ in shown}) > 1
     several_years = len({f.unit_year.year for f, _ in shown}) > 1
     return Answer("\n".join(lines), "sql", _route_line(slots, asked, years, catalog),
@@ -165,9 +165,9 @@ def _with_previous_years(years: list[UnitYear]) -> list[UnitYear]:
     return found
 
 
-def _result_row(figure: Figure, row: Row) -> dict[str, Any]:
+def _result_row(figure: Figure, row: Row, catalog: Catalog) -> dict[str, Any]:
     return {**row, "metric": row["label"] or figure.item.name, "unit_name": figure.unit_year.unit.name,
-            "metric_raw": row["metric_raw"]}
+            "locality_name": catalog.short(figure.unit_year.unit.locality), "metric_raw": row["metric_raw"]}
 
 
 def _route_line(slots: Slots, asked: Sequence[Item], years: Sequence[UnitYear], catalog: Catalog) -> str:

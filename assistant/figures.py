@@ -32,7 +32,7 @@ COLUMN_WORDS = (
 _BREAKDOWNS = ("基本支出", "项目支出", "人员经费", "公用经费", "机关运行经费", "政府性基金", "财政拨款基本")
 _GENERIC_COLUMNS = ("", "合计", "金额", "小计", "总计", "预算数", "决算数", "本年预算", "预算金额", "年初预算数")
 _PREVIOUS_YEAR_COLUMN = ("上年", "增减", "比上年", "增长", "变动")
-_TIE = 7  # figures equal on the first parts of their rank are equally chosen: shown together
+_TIE = 8  # figures equal on the first parts of their rank are equally chosen: shown together
 Row = dict[str, Any]
 
 
@@ -215,12 +215,20 @@ def _rank(row: Row, item: Item, words: Sequence[str], slots: Slots, catalog: Cat
         own,
         row["year"] == (doc.year if doc else row["year"]),
         scope_fit,
+        _scope_of_document(doc, slots),
         bool(item.code and row["subject_code"] == item.code),
         total_column,
         _source_rank(row, item),
         -(row["table_index"] or 0),
         -row["start"],
     )
+
+
+def _scope_of_document(doc: Any, slots: Slots) -> bool:
+    """A unit-year's 部门 document (the department with its units) is its figure, unless the
+    question asks the unit alone (单位预算)."""
+    wanted = slots.unit_scope or "部门"
+    return doc is not None and doc.scope in (wanted, "")
 
 
 def _source_rank(row: Row, item: Item) -> int:

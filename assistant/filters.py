@@ -28,4 +28,12 @@ def narrow(slots: Slots, filters: CorpusFilters | None, catalog: Catalog) -> Slo
             chosen = "、".join(f"{y}年" for y in filters.years)
             return Answer(f"问题问的是{asked}，但侧栏只筛选了{chosen}。请调整筛选条件后再问。", "none",
                           "筛选条件排除了问题中的年度", slots=slots)
-    return replace(slots, localities=localities, years=years, doc_types=filters.doc_types)
+    units = slots.units
+    if filters.units:
+        units = tuple(u for u in units if u in filters.units) if units else filters.units
+        if slots.units and not units:
+            asked = "、".join(catalog.unit(u).name for u in slots.units if catalog.unit(u))
+            chosen = "、".join(catalog.unit(u).name for u in filters.units if catalog.unit(u))
+            return Answer(f"问题问的是{asked}，但侧栏只筛选了{chosen}。请调整筛选条件后再问。", "none",
+                          "筛选条件排除了问题中的单位", slots=slots)
+    return replace(slots, localities=localities, years=years, doc_types=filters.doc_types, units=units)

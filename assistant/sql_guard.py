@@ -347,10 +347,11 @@ def _visible_document(
     values = [exp.Literal.string(v) for v in visibility]
     shown = exp.column("visibility", table=alias).isin(*values) if values else exp.false()
     complete = exp.column("status", table=alias).eq(exp.Literal.string("complete"))
-    chosen = [  # the user's corpus filters: only documents of these places, years, types
+    chosen = [  # the user's corpus filters: only documents of these places, units, years, types
         exp.column(column, table=alias).isin(*(literal(v) for v in values))
         for column, values, literal in (
             ("locality", filters.localities, exp.Literal.string),
+            ("unit_id", filters.units, exp.Literal.string),
             ("year", filters.years, exp.Literal.number),
             ("doc_type", filters.doc_types, exp.Literal.string),
         ) if values

@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 from gongkai.errors import UserFacingError
 from gongkai.settings import get_settings
 from ingest import store
+from ingest.aliases import FILE_NAME, sync_aliases
 from ingest.lock import exclusive_run, ingestion_run
 from ingest.parallel import check_parallel, ingest_parallel
 from ingest.pipeline import expand_paths, ingest_file, open_stores
@@ -101,7 +102,10 @@ def _ingest(console, stores, settings, paths, overrides, workers=1, force=False)
         status = r.status if not r.error else f"[red]failed[/red]: {r.error}"
         summary.add_row(Path(r.path).name, status, str(r.chunks), str(r.tables), str(r.facts), f"{r.seconds:.2f}")
     console.print(summary)
-    return 1 if any(r.status == "failed" for r in results) else 0
+    problems = sync_aliases(stores.engine, settings.data_dir)
+    for problem in problems:
+        console.print(f"[red]{FILE_NAME}[/red] {problem}（别名文件未生效）")
+    return 1 if any(r.status == "failed" for r in results) or problems else 0
 
 
 def _list(console, stores) -> int:

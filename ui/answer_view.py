@@ -77,6 +77,7 @@ def figures_table(answer: Answer) -> pd.DataFrame:
     value_name = f"数值（{units.pop()}）" if len(units) == 1 else "数值"
     table = pd.DataFrame([{
         "地区": r.get("locality_name") or r.get("locality") or "",
+        "单位": r.get("unit_name") or "",
         "年度": r.get("year"),
         "指标": r.get("metric", ""),
         "口径": r.get("scope") or "",
@@ -105,11 +106,12 @@ def _render_figures(answer: Answer, key: str) -> None:
 def _render_chart(table: pd.DataFrame, chart: str, value_name: str) -> None:
     data = table[table["类别"] == "数值"] if (table["类别"] == "数值").any() else table
     several = data["指标"].nunique() > 1
-    if chart == "bar":  # places compared: horizontal bars keep Chinese names readable
-        label = "地区"
-        if data.duplicated(["地区", "指标"]).any():  # one place in several years
-            label = "地区与年度"
-            data = data.assign(**{label: data["地区"] + data["年度"].astype(str) + "年"})
+    if chart == "bar":  # units compared: horizontal bars keep Chinese names readable
+        label = "单位" if data["单位"].nunique() > data["地区"].nunique() else "地区"
+        if data.duplicated([label, "指标"]).any():  # one unit in several years
+            named = label
+            label = f"{named}与年度"
+            data = data.assign(**{label: data[named] + data["年度"].astype(str) + "年"})
         st.bar_chart(data, x=label, y=value_name, color="指标" if several else None, horizontal=True,
                      sort=False if several else f"-{value_name}", stack=False,
                      x_label=label, y_label=value_name, height=max(160, 48 * len(data)))

@@ -30,10 +30,13 @@ def sidebar_filters(summary: CorpusSummary) -> CorpusFilters:
     st.sidebar.subheader("筛选")
     places = st.sidebar.multiselect("地区", summary.localities, key="filter_localities",
                                     placeholder="全部地区")
+    names = dict(summary.units)
+    units = st.sidebar.multiselect("单位", list(names), key="filter_units", placeholder="全部单位",
+                                   format_func=names.get)
     years = st.sidebar.multiselect("年度", summary.years, key="filter_years", placeholder="全部年度",
                                    format_func=lambda y: f"{y}年")
     types = st.sidebar.multiselect("类型", summary.doc_types, key="filter_types", placeholder="全部类型")
-    return CorpusFilters(tuple(places), tuple(years), tuple(types))
+    return CorpusFilters(tuple(places), tuple(years), tuple(types), tuple(units))
 
 
 def pick(example: str) -> None:

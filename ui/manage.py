@@ -12,11 +12,14 @@ import streamlit as st
 
 from assistant.documents import (
     SUPPORTED_SUFFIXES,
+    add_unit_alias,
+    alias_file_problems,
     corpus_summary,
     delete_document,
     ingest_uploads,
     reingest_document,
     set_visibility,
+    unit_aliases,
 )
 from gongkai.errors import UserFacingError
 from gongkai.settings import get_settings
@@ -110,3 +113,27 @@ def documents_section() -> None:
 
 upload_section()
 documents_section()
+
+
+def aliases_section() -> None:
+    """Names people use for a unit that the rules do not make ('区府办' …), kept in aliases.yaml."""
+    st.subheader("单位别名")
+    for problem in alias_file_problems(settings):
+        st.error(f"别名文件 aliases.yaml：{problem}（别名文件未生效）")
+    summary = corpus_summary(settings, user=role)
+    names = [name for _, name in summary.units]
+    with st.form("alias", clear_on_submit=True):
+        alias = st.text_input("别名", placeholder="例如：区府办")
+        unit = st.selectbox("单位", names, index=None, placeholder="选择单位")
+        if st.form_submit_button("添加别名") and alias and unit:
+            problems = add_unit_alias(alias, unit, settings, user=role)
+            for problem in problems:
+                st.error(problem)
+            if not problems:
+                st.success(f"已添加：“{alias}”指{unit}")
+    known = unit_aliases(settings, user=role)
+    if known:
+        st.dataframe(pd.DataFrame(known, columns=["别名", "单位"]), hide_index=True)
+
+
+aliases_section()
