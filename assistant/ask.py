@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from assistant import llm
@@ -26,7 +27,7 @@ from assistant.faithful import checked
 from assistant.figure_answers import answer_items, count_units
 from assistant.figures import UnitYear, asked_units
 from assistant.filters import narrow
-from assistant.linking import closest_labels, leftover_words
+from assistant.linking import closest_labels, leftover_runs, leftover_words
 from assistant.reasons import ASKS_REASON, find_reasons
 from assistant.sources import cite, get_source, ingest_stamps
 from assistant.sql_build import common_item_shapes, item_query
@@ -148,8 +149,12 @@ def _answer_reasons(question: str, slots: Slots, context: Context) -> Answer | N
     citations = tuple(cite(context.stores.engine, s.doc_id, s.start, s.end, widen=False, stamps=stamps)
                       for s in sentences)
     lines = [f"“{s.text}” [{i}]" for i, s in enumerate(sentences, 1)]
-    return Answer("原文的说明：\n" + "\n".join(lines), "retrieval", "在所问单位该年度的文件中找到说明原因或用途的句子",
-                  citations, slots=slots)
+    offline = Answer("原文的说明：\n" + "\n".join(lines), "retrieval", "在所问单位该年度的文件中找到说明原因或用途的句子",
+                     citations, slots=slots)
+    passages = [SimpleNamespace(doc_id=s.doc_id, start=s.start, end=s.end, text=s.text, title=c.title)
+                for s, c in zip(sentences, citations, strict=True)]  # what an LLM may write from
+    return llm.synthesized_or(question, passages, offline, llm.chat_model(context.settings),
+                              context.stores.engine)
 
 
 def warm_sql(settings: Settings | None = None, users: Sequence[str] = ("public",)) -> int:
@@ -272,7 +277,7 @@ def _not_found(question: str, slots: Slots, context: Context) -> Answer:
     that comes closest, and quote a sentence only if it states such a figure."""
     leftover = leftover_words(question, slots, context.catalog)
     words = tuple(w for i in slots.items for w in (i.text, *i.stems)) or tuple(
-        t for t in terms(leftover) if len(t) >= 2)
+        t for run in leftover_runs(question, context.catalog) for t in terms(run) if len(t) >= 2)
     if leftover and not slots.items and (counted := _count_named(question, leftover, slots, context)):
         return counted
     if words:
@@ -354,8 +359,8 @@ def _answer_retrieval(
     sentences = [s for s in best_sentences(focus, passages, limit=6, figure_lines=bool(figure_words))
                  if s.text not in titles and _names_year(s.text, named_years)]
     if figure_words:  # a figure question falls back only to the clauses that state such a figure
-        sentences = [c for s in sentences for c in clauses_stating(
-            s, figure_words, _FIGURE, change=slots.operation == "change")]
+        sentences = _with_year([c for s in sentences for c in clauses_stating(
+            s, figure_words, _FIGURE, change=slots.operation == "change")], sentences, named_years)
     sentences = sentences[:3]
     if not sentences or coverage(focus, sentences[0]) < MIN_COVERAGE:
         return Answer("已收录的文件中没有找到能回答这个问题的内容。", "none", f"{reason}；未找到相关原文",
@@ -365,6 +370,27 @@ def _answer_retrieval(
     offline = Answer("根据原文：\n" + "\n".join(lines), "retrieval", f"检索原文：{reason}", citations,
                      slots=slots)
     return llm.synthesized_or(question, hits, offline, llm.chat_model(context.settings), context.stores.engine)
+
+
+def _with_year(clauses: list[Sentence], sentences: list[Sentence], years: tuple[int, ...]) -> list[Sentence]:
+    """Clauses quoted from where their sentence names the asked year (another year's document
+    read for it): '2020年全区…办件43184件，公共服务事项办件…' keeps its year; a clause whose
+    sentence names no asked year before it is dropped, and one inside another is not repeated."""
+    if not years:
+        return clauses
+    kept: list[Sentence] = []
+    for clause in clauses:
+        sentence = next(s for s in sentences if s.doc_id == clause.doc_id and s.start <= clause.start < s.end)
+        head = sentence.text[:clause.end - sentence.start]
+        mentions = [m.start() for y in years for m in re.finditer(rf"(?<!\d){y}\s*年", head)]
+        if not mentions:
+            continue
+        start = sentence.start + min(max(mentions), clause.start - sentence.start)
+        kept.append(Sentence(clause.doc_id, start, clause.end, sentence.text[start - sentence.start:
+                                                                             clause.end - sentence.start],
+                             clause.score))
+    return [c for c in kept if not any(o is not c and o.doc_id == c.doc_id and o.start <= c.start
+                                       and c.end <= o.end for o in kept)]
 
 
 def _names_year(text: str, years: tuple[int, ...]) -> bool:

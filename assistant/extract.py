@@ -123,7 +123,7 @@ def coverage(question: str, sentence: Sentence) -> float:
     return min(1.0, max(shared, sentence.score) / sum(len(t) for t in wanted))
 
 
-_CLAUSE = re.compile(r"[^，,；;、：:。！？\n]+")
+_CLAUSE = re.compile(r"(?:[^，,；;、：:。！？\n]|(?<=\d),(?=\d))+")  # a comma between digits is a number's
 
 
 _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|持平|比上年|较上年")

@@ -50,10 +50,16 @@ class _Citations:
     markers: dict[tuple[str, int], int]
 
     def add(self, row: Row) -> int:
+        """The marker of the row's citation; two figures of one sentence share it."""
         key = (row["doc_id"], row["start"])
         if key not in self.markers:
-            self.citations.append(cite_figure(self.engine, row, self.stamps))
-            self.markers[key] = len(self.citations)
+            citation = cite_figure(self.engine, row, self.stamps)
+            same = next((n for n, c in enumerate(self.citations, 1) if (c.doc_id, c.start, c.end)
+                         == (citation.doc_id, citation.start, citation.end)), None)
+            if same is None:
+                self.citations.append(citation)
+                same = len(self.citations)
+            self.markers[key] = same
         return self.markers[key]
 
 
@@ -128,7 +134,7 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
         return None
     items = (*slots.items, *slots.within)
     measures = ("value", "change", "change_pct") if slots.operation == "change" else ("value",)
-    fetched, sql = fetch(engine, visibility, years, items, measures)
+    fetched, sql = fetch(engine, visibility, years, items, measures, slots.doc_types)
     rows = [r for r in fetched if any(_kind_fits(r, i, question) for i in items)]
     if not rows and not (read_text and any(count_units(i, question) for i in items)):
         return None
@@ -147,7 +153,7 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
         return Answer("\n".join(lines), "none", "数据表中只有相对其他基数的变化", slots=slots)
     columns = ("locality", "locality_name", "unit_name", "year", "metric", "scope", "measure", "value", "unit", "text",
                "metric_raw", "label", "label_stem", "table_title", "column_name", "source", "unit_id",
-               "value_yuan", "doc_id", "start", "end")
+               "value_yuan", "doc_type", "doc_id", "start", "end")
     table = tuple(tuple(_result_row(f, r, catalog).get(c) for c in columns) for f, r in shown)
     several_units = len({f.unit_year.unit.id for f, _ in shown}) > 1
     several_years = len({f.unit_year.year for f, _ in shown}) > 1
@@ -166,8 +172,10 @@ def _with_previous_years(years: list[UnitYear]) -> list[UnitYear]:
 
 
 def _result_row(figure: Figure, row: Row, catalog: Catalog) -> dict[str, Any]:
+    doc = catalog.docs.get(row["doc_id"])
     return {**row, "metric": row["label"] or figure.item.name, "unit_name": figure.unit_year.unit.name,
-            "locality_name": catalog.short(figure.unit_year.unit.locality), "metric_raw": row["metric_raw"]}
+            "locality_name": catalog.short(figure.unit_year.unit.locality), "metric_raw": row["metric_raw"],
+            "doc_type": doc.doc_type if doc else None}
 
 
 def _route_line(slots: Slots, asked: Sequence[Item], years: Sequence[UnitYear], catalog: Catalog) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.catalog import Catalog, StoredUnit
 from assistant.sql_build import item_query
-from assistant.types import Item, Slots
+from assistant.types import CorpusFilters, Item, Slots
 from ingest.catalog import fold, label_stem
 
 # Words of columns and tables a question may choose a figure by.
@@ -106,7 +106,7 @@ def unit_years(slots: Slots, catalog: Catalog, *, all_years: bool = False) -> li
 
 
 def fetch(engine: Any, visibility: tuple[str, ...], years: Sequence[UnitYear], items: Sequence[Item],
-          measures: tuple[str, ...] = ("value",)) -> tuple[list[Row], str]:
+          measures: tuple[str, ...] = ("value",), doc_types: tuple[str, ...] = ()) -> tuple[list[Row], str]:
     """Every stored figure of the unit-years naming one of the items (one guarded query), and
     the query as run."""
     from assistant.sql_run import run_sql
@@ -121,7 +121,8 @@ def fetch(engine: Any, visibility: tuple[str, ...], years: Sequence[UnitYear], i
         stems=tuple(dict.fromkeys(s for i in items for s in i.stems)),
         codes=tuple(dict.fromkeys(i.code for i in items if i.code)), measures=measures,
     )
-    result = run_sql(query.sql, engine, visibility=visibility, params=query.params, max_rows=1000)
+    result = run_sql(query.sql, engine, visibility=visibility, params=query.params, max_rows=1000,
+                     filters=CorpusFilters(doc_types=doc_types))  # the user's 类型 filter
     return ([dict(zip(result.columns, r)) for r in result.rows] if result.ok else []), result.sql
 
 

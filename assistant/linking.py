@@ -180,6 +180,12 @@ _ASKING_WORDS = re.compile(
 def leftover_words(question: str, slots: object, catalog: Catalog) -> str:
     """The longest run of the question's words that names no unit, place, year or asking word:
     what the question asked about that nothing stored is called."""
+    runs = leftover_runs(question, catalog)
+    return max(runs, key=len) if runs else ""
+
+
+def leftover_runs(question: str, catalog: Catalog) -> list[str]:
+    """Every run of the question's words that names no unit, place, year or asking word."""
     text = question
     names = [a for a, ids in catalog.aliases.items() if a in text]
     names += [form for loc in catalog.localities for form in loc.forms() if form in text]
@@ -187,8 +193,7 @@ def leftover_words(question: str, slots: object, catalog: Catalog) -> str:
         text = text.replace(name, " ")
     text = re.sub(r"(?:(?:19|20)\d{2}|\d{2})\s*年度?|\d+", " ", text)
     text = _ASKING_WORDS.sub(" ", text)
-    runs = re.findall(r"[\u4e00-\u9fff]{2,}", text)
-    return max(runs, key=len) if runs else ""
+    return re.findall(r"[\u4e00-\u9fff]{2,}", text)
 
 
 def closest_labels(asked: str, catalog: Catalog, limit: int = 3) -> list[str]:

@@ -49,7 +49,7 @@ def figure_row(sentence: Sentence, words: Sequence[str], units: Sequence[str], u
     return row
 
 
-_CLAUSE = re.compile(r"[^，,；;。！？\n]+")
+_CLAUSE = re.compile(r"(?:[^，,；;。！？\n]|(?<=\d),(?=\d))+")  # a comma between digits is a number's
 
 
 def figure_in_clauses(sentence: Sentence, words: Sequence[str], units: Sequence[str], unit_id: str,

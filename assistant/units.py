@@ -20,7 +20,7 @@ from ingest.units import LEVEL_CHARS, read_unit_name
 _CJK = r"\u4e00-\u9fff"
 # Endings that close a unit's name; a level or place before them makes the words a unit.
 _ENDINGS = "委员会|办公室|办公厅|办事处|街道|检察院|法院|中心|局|厅|委|办|院|镇|乡|部|馆|所|站|队"
-_NAME_CHAR = r"[^\W\d_和与及跟同比较的是在了呢吗、，,。？?！!]"  # a character a unit's name may hold
+_NAME_CHAR = r"[^\W\d_和与及跟同比较的是在了呢吗各年度、，,。？?！!]"  # a character a unit's name may hold
 _LEVELLED = re.compile(rf"[省市区县](?:委)?{_NAME_CHAR}{{1,10}}?(?:{_ENDINGS})(?![门分署长级])")
 _PLACE_LED = re.compile(rf"{_NAME_CHAR}{{0,12}}?(?:{_ENDINGS})(?![门分署长级])")
 _PLACELESS = re.compile(rf"{_NAME_CHAR}{{2,8}}?(?:厅|局|馆|委员会|办事处|检察院|法院)(?![门分署长级])")

@@ -39,11 +39,11 @@ def arm(point: str) -> None:
     elif point == "sql":
         real_fact_row, calls = store._fact_row, []
 
-        def fact_row_then_die(fact, doc):
+        def fact_row_then_die(fact, doc, *rest):
             calls.append(fact)
             if len(calls) > 2:  # the document row and the first facts are in the transaction
                 die()
-            return real_fact_row(fact, doc)
+            return real_fact_row(fact, doc, *rest)
 
         store._fact_row = fact_row_then_die
     elif point == "replace":

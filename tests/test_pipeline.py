@@ -141,7 +141,7 @@ def test_a_failure_mid_document_stores_nothing(stores, settings, monkeypatch, fa
         monkeypatch.setattr(chroma_store, "UPSERT_BATCH", 5)
     else:  # facts insert fails after the document row went in, inside the transaction
         real_fact_row = store._fact_row
-        monkeypatch.setattr(store, "_fact_row", lambda f, d: boom() if f.value == 6.0 else real_fact_row(f, d))
+        monkeypatch.setattr(store, "_fact_row", lambda f, *rest: boom() if f.value == 6.0 else real_fact_row(f, *rest))
     result = ingest_file(sample_path("004"), stores, settings)
     assert result.status == "failed" and "injected failure" in result.error
     assert store.count_rows(stores.engine) == {t.name: 0 for t in db.DOCUMENT_TABLES}
