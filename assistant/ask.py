@@ -107,7 +107,8 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
     slots = narrow(slots, filters, context.catalog)
     if isinstance(slots, Answer):
         return slots
-    if refusal := _not_stored(slots, context.catalog) or _kind_not_stored(text, slots, context.catalog):
+    if refusal := (_not_stored(slots, context.catalog) or _kind_not_stored(text, slots, context.catalog)
+                   or _count_unclear(slots, context.catalog)):
         return refusal
     if slots.years and not set(slots.years) & set(context.catalog.years):
         return _answer_unstored_years(text, slots, context)
@@ -133,8 +134,9 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
 
 
-def _answer_reasons(question: str, slots: Slots, context: Context) -> Answer | None:
-    """The reason or use the asked unit-year's documents give for the asked item, quoted."""
+def _answer_reasons(question: str, slots: Slots, context: Context, figures: Sequence[str] = ()) -> Answer | None:
+    """The reason or use the asked unit-year's documents give for the asked item (beside the
+    `figures` the answer states, where it states some), quoted."""
     units = {u.id for u in asked_units(slots, context.catalog)} if slots.units or slots.localities else set()
     if not units:
         return None
@@ -143,7 +145,8 @@ def _answer_reasons(question: str, slots: Slots, context: Context) -> Answer | N
     stamps = ingest_stamps(context.stores.engine, docs)
     texts = [(doc_id, get_source(context.stores.engine, doc_id, stamps).text) for doc_id in docs]
     named = [[w for w in (item.text, *item.stems, item.metric) if w] for item in (*slots.items, *slots.within)]
-    sentences = find_reasons(question, named[0] if named else [], texts, [w for ws in named[1:] for w in ws])
+    sentences = find_reasons(question, named[0] if named else [], texts, [w for ws in named[1:] for w in ws],
+                             figures)
     if not sentences:
         return None
     citations = tuple(cite(context.stores.engine, s.doc_id, s.start, s.end, widen=False, stamps=stamps)
@@ -270,6 +273,20 @@ def _kind_not_stored(question: str, slots: Slots, catalog: Catalog) -> Answer | 
     years = "、".join(f"{y}年" for y in slots.years)
     return Answer(f"资料库中只有{names}{years}的预算文件，没有决算文件，无法回答实际支出。", "none",
                   "该单位年度没有决算文件", slots=slots)
+
+
+def _count_unclear(slots: Slots, catalog: Catalog) -> Answer | None:
+    """'两家…谁多' naming no unit, where the library holds more: which two is asked back, never
+    guessed (all units' figures would answer another question)."""
+    if not slots.unit_count or slots.units:
+        return None
+    units = [u for u in asked_units(slots, catalog) if not slots.years or set(u.years) & set(slots.years)]
+    if len(units) <= slots.unit_count:
+        return None
+    names = "、".join(u.name for u in units[:12])
+    count = "一两三四五六七八九十"[slots.unit_count - 1] if slots.unit_count <= 10 else str(slots.unit_count)
+    return Answer(f"问题说的是{count}家单位，资料库中收录的单位有：{names}。请说明是哪{count}家。",
+                  "none", "问题中的单位家数与资料库不符，需要说明是哪几家", slots=slots)
 
 
 def _not_found(question: str, slots: Slots, context: Context) -> Answer:
@@ -428,8 +445,9 @@ def _without_place(question: str, slots: Slots, catalog: Catalog) -> str:
 
 
 def _with_reasons(question: str, answer: Answer, slots: Slots, context: Context) -> Answer:
-    reasons = (_answer_reasons(question, slots, context) if ASKS_REASON.search(question) else None) or _answer_retrieval(
-        question, slots, context, reason="原因说明")
+    stated = re.findall(r"\d[\d,]*(?:\.\d+)?", re.sub(r"\[\d+\]|(?:19|20)\d{2}年", "", answer.answer))
+    reasons = (_answer_reasons(question, slots, context, stated) if ASKS_REASON.search(question) else None
+               ) or _answer_retrieval(question, slots, context, reason="原因说明")
     if reasons.route == "none":
         return Answer(f"{answer.answer}\n文件中没有找到说明原因的句子。", answer.route, answer.why,
                       answer.citations, answer.sql, answer.columns, answer.rows, answer.chart, slots)

@@ -110,7 +110,7 @@ def _more(figures: Sequence[Figure]) -> list[str]:
 
 
 def rank_lines(figures: Sequence[Figure], order: str, top: int | None, cite: Cite) -> list[str]:
-    ranked = sorted(figures, key=lambda f: _comparable(f.row), reverse=order != "asc")
+    ranked = sorted(figures, key=lambda f: comparable(f.row), reverse=order != "asc")
     lines = [f"{i}. {f.unit_year.name}{f.unit_year.year}年：{printed(f.row)} [{cite(f.row)}]"
              for i, f in enumerate(ranked[:MAX_LINES], 1)] + _more(ranked)
     if top == -1 and len(ranked) > 1:
@@ -128,7 +128,7 @@ def _named(figure: Figure, head: str, cite: Cite) -> str:
             f"{printed(figure.row)} [{cite(figure.row)}]")
 
 
-def _comparable(row: Row) -> Decimal:
+def comparable(row: Row) -> Decimal:
     return in_yuan(row) if in_yuan(row) is not None else decimal(row)
 
 
@@ -153,8 +153,8 @@ def total_lines(figures: Sequence[Figure], cite: Cite, *, average: bool = False)
 def difference_lines(a: Figure, b: Figure, cite: Cite, *, ratio: bool = False) -> list[str]:
     """Both figures, which is larger, by how much (and how many times with `ratio`)."""
     lines = [f"{who(f)}{item_name(f)}{scope_tag(f.row)}为 {printed(f.row)} [{cite(f.row)}]" for f in (a, b)]
-    x, y = _comparable(a.row), _comparable(b.row)
-    if not _same_kind(a.row, b.row):
+    x, y = comparable(a.row), comparable(b.row)
+    if not same_kind(a.row, b.row):
         return [*lines, "两者单位不同，无法比较。"]
     big, small = (a, b) if x >= y else (b, a)
     name_big, name_small = _label(big, a, b), _label(small, a, b)
@@ -181,7 +181,14 @@ def _label(figure: Figure, a: Figure, b: Figure) -> str:
     return item_name(figure)
 
 
-def _same_kind(a: Row, b: Row) -> bool:
+def half_last_digit(row: Row) -> Decimal:
+    """Half a unit of the figure's last printed digit, in the units `comparable` reads it in."""
+    step = Decimal(1).scaleb(-_decimals(row["text"])) / 2
+    factor = TO_YUAN.get(row["unit"])
+    return step * factor if factor is not None else step
+
+
+def same_kind(a: Row, b: Row) -> bool:
     return (in_yuan(a) is not None and in_yuan(b) is not None) or a["unit"] == b["unit"]
 
 
@@ -189,35 +196,53 @@ def share_lines(part: Figure, whole: Figure, cite: Cite, *, whole_known: bool = 
     """The part's share of the whole. Where the question does not say which holds the other,
     the larger is the whole; a part larger than the whole it is named part of is no share but
     a discrepancy, said as such (a share over 100% is never given)."""
-    if not _same_kind(part.row, whole.row):
+    if not same_kind(part.row, whole.row):
         return []
-    if _comparable(part.row) > _comparable(whole.row):
+    if comparable(part.row) > comparable(whole.row):
         if whole_known:
             return [(f"{who(part)}{item_name(part)} {printed(part.row)} [{cite(part.row)}] 大于"
                     f"{item_name(whole)} {printed(whole.row)} [{cite(whole.row)}]，两个数字有出入，不计算占比。")]
         part, whole = whole, part
-    denominator = _comparable(whole.row)
+    denominator = comparable(whole.row)
     if not denominator:
         return []
-    share = (_comparable(part.row) / denominator * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    share = (comparable(part.row) / denominator * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     line = (f"{who(part)}{item_name(part)} {printed(part.row)} [{cite(part.row)}] 占"
             f"{item_name(whole)} {printed(whole.row)} [{cite(whole.row)}] 的 {share}%")
     return [line]
 
 
+def against_budget_line(budget: Figure, final: Figure, cite: Cite) -> str:
+    """A 决算 against its 年初预算, with the gap computed from both ('决算比年初预算多 345.90万元')."""
+    a, b = comparable(budget.row), comparable(final.row)
+    money = in_yuan(final.row) is not None
+    unit = "万元" if money else final.row["unit"]
+    decimals = max(_decimals(budget.row["text"]), _decimals(final.row["text"]))
+    gap = format_amount(abs(b - a) / TO_YUAN["万元"] if money else abs(b - a), decimals, unit)
+    verb = f"多 {gap}" if b > a else f"少 {gap}" if b < a else "持平"
+    return (f"{who(final)}{item_name(final)}年初预算 {printed(budget.row)} [{cite(budget.row)}]，"
+            f"决算 {printed(final.row)} [{cite(final.row)}]，决算比年初预算{verb}")
+
+
+def change_rate(before: Figure, after: Figure) -> str:
+    """'增长 6.60%' from one year to the next; '' when the base is 0 or nothing changed."""
+    a, b = comparable(before.row), comparable(after.row)
+    if not a or a == b:
+        return ""
+    rate = (abs(b - a) / a * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{'下降' if b < a else '增长'} {rate}%"
+
+
 def year_change_line(before: Figure, after: Figure, cite: Cite) -> str:
     """A change computed between two years of one unit, with its percentage."""
-    a, b = _comparable(before.row), _comparable(after.row)
+    a, b = comparable(before.row), comparable(after.row)
     delta = b - a
     money = in_yuan(after.row) is not None
     unit = "万元" if money else after.row["unit"]
     decimals = max(_decimals(before.row["text"]), _decimals(after.row["text"]))
     shown = format_amount(abs(delta) / TO_YUAN["万元"] if money else abs(delta), decimals, unit)
     verb = "减少" if delta < 0 else "增加" if delta > 0 else "持平"
-    pct = ""
-    if a and delta:
-        rate = (abs(delta) / a * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        pct = f"，{'下降' if delta < 0 else '增长'} {rate}%"
+    pct = f"，{change_rate(before, after)}" if a and delta else ""
     change = f"{verb} {shown}{pct}" if delta else "持平"
     return (f"{after.unit_year.name}{item_name(after)}由{before.unit_year.year}年 {printed(before.row)} "
             f"[{cite(before.row)}] 到{after.unit_year.year}年 {printed(after.row)} [{cite(after.row)}]，{change}")

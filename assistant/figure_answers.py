@@ -21,11 +21,14 @@ from assistant.figures import (
     UnitYear,
     choose,
     fetch,
+    fetch_span,
+    fetch_stated_changes,
+    labels,
     qualifier_items,
     question_qualifiers,
     unit_years,
 )
-from assistant.sources import cite, comparison_before, get_source, ingest_stamps, unchanged_after
+from assistant.sources import cite, comparison_before, get_source, ingest_stamps, sentence_span, unchanged_after
 from assistant.text_figures import COUNT_UNITS
 from assistant.types import Answer, Citation, Item, Slots
 from ingest.catalog import ENDINGS, fold, label_stem
@@ -37,6 +40,8 @@ _COUNT_ASKED = re.compile(r"几个|多少个|多少人|几人|几名|几辆|多�
 _MONEY_ASKED = re.compile(r"多少钱|多少元|万元|经费|资金|预算|决算|拨款|花了|花费|安排了?多少")
 _AGAINST_LAST_YEAR = re.compile(r"(?:比|较|与|跟|和)(?:上年|去年|上一年)|同比")
 _AGAINST_START = re.compile(r"年初预算|年初")
+_BASE_NAMED = re.compile(r"上年|去年|上一年|前一年")
+_RATE_ASKED = re.compile(r"百分之|幅度|增幅|降幅|增长率|%|百分比|几成")
 _GAP_ASKED = re.compile(r"多多少|少多少|差多少|相差|差距|高多少|低多少")
 
 
@@ -144,7 +149,7 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
     words = question_qualifiers(question, items, wholes)
     stamps = ingest_stamps(engine, (r["doc_id"] for r in rows))
     citations = _Citations(engine, stamps, [], {})
-    build = _Builder(question, slots, catalog, rows, words, citations, engine, stamps, read_text)
+    build = _Builder(question, slots, catalog, rows, words, citations, engine, stamps, read_text, visibility)
     lines = build.lines(asked, wholes, years)
     if not lines:
         return None
@@ -196,12 +201,13 @@ class _Builder:
 
     def __init__(self, question: str, slots: Slots, catalog: Catalog, rows: list[Row],
                  words: list[str], citations: _Citations, engine: Any, stamps: dict[str, str],
-                 read_text: TextReader | None = None) -> None:
+                 read_text: TextReader | None = None, visibility: tuple[str, ...] = ("public",)) -> None:
         self.question, self.slots, self.catalog, self.rows = question, slots, catalog, rows
         self.words, self.citations, self.engine, self.stamps = words, citations, engine, stamps
         self.read_text = read_text
         self.shown: list[tuple[Figure, Row]] = []
         self.other_bases: list[str] = []  # items whose stated change is against another base
+        self.visibility = visibility
 
     def cite(self, figure: Figure) -> Any:
         def add(row: Row) -> int:
@@ -294,12 +300,15 @@ class _Builder:
         lines = []
         asked = [uy for uy in years if not self.slots.years or uy.year in self.slots.years]
         asked = sorted(asked, key=lambda uy: uy.year)
+        if asked and _AGAINST_START.search(self.question) and not re.search(r"(?:上年|去年)年初", self.question) and (
+                gap := self.against_start(item, asked[-1])):
+            return gap
         if self.slots.years and len(self.slots.years) >= 2:  # '19年比17年少了多少': between those years
             first, last = asked[0], asked[-1]
             if first.unit.id == last.unit.id and first.year != last.year:
                 before, after = self.figure(item, first), self.figure(item, last)
                 if before and after:
-                    return [compose.year_change_line(before, after, self._cite_any([before, after]))]
+                    return [self.year_change(before, after)]
         for uy in asked[-1:] if not self.slots.years else asked:
             stated = self.stated_change(item, uy)
             if stated:
@@ -308,7 +317,7 @@ class _Builder:
             after = self.figure(item, uy)
             before = self.figure(item, UnitYear(uy.unit, uy.year - 1, True, uy.shown))
             if after and before:
-                lines.append(compose.year_change_line(before, after, self._cite_any([before, after])))
+                lines.append(self.year_change(before, after))
         if not lines and self.other_bases:
             return [f"已收录的文件没有说明{item.name}比上年的变化（文件中的变化是相对其他基数说的）。"]
         if not lines:  # no change stated or computable: the figure, with the source's words on it
@@ -317,6 +326,64 @@ class _Builder:
                 "文件未说明与上年相比的变化")
             return compose.lookup_lines(figures, self._cite_any(figures), said=said) if figures else []
         return lines
+
+    def against_start(self, item: Item, uy: UnitYear) -> list[str]:
+        """'决算比年初预算多了多少': the item's 年初预算 and 决算 as its sentence (or table line)
+        states them side by side, and the gap between them."""
+        chosen = self.figure(item, uy)
+        if chosen is None:
+            return []
+        candidates = [chosen.row, *(r for r in self.rows if r is not chosen.row and r["measure"] == "value"
+                                    and uy.holds(r, self.catalog) and labels(r, item))]
+        for candidate in candidates:
+            roles = self._budget_and_final(candidate)
+            if set(roles) == {"budget", "final"}:
+                budget, final = (Figure(roles[r], item, uy) for r in ("budget", "final"))
+                return [compose.against_budget_line(budget, final, self._cite_any([budget, final]))]
+        return []
+
+    def _budget_and_final(self, figure: Row) -> dict[str, Row]:
+        """The 年初预算 and the 决算 stated in one statement with `figure`."""
+        text = get_source(self.engine, figure["doc_id"], self.stamps).text
+        start, end = sentence_span(text, figure["start"], figure["end"])
+        roles: dict[str, Row] = {}
+        previous = start
+        for row in fetch_span(self.engine, self.visibility, figure["doc_id"], start, end):
+            role = _budget_role(row, text[previous:row["start"]])
+            previous = row["end"]
+            if role and role not in roles and same_clause_chain(text, figure, row):
+                roles[role] = row
+        return roles
+
+    def year_change(self, before: Figure, after: Figure) -> str:
+        """A change between two years; where the later year's documents state that same change
+        (of one year, whatever they name the item), it is said and cited as they state it."""
+        if after.unit_year.year - before.unit_year.year == 1:
+            stated = self._stating(after, compose.comparable(after.row) - compose.comparable(before.row))
+            if stated is not None:
+                phrase = comparison_before(self.engine, stated["doc_id"], stated["start"], self.stamps)
+                if phrase and re.search(r"上年|去年|同期|" + str(before.unit_year.year), phrase):
+                    cite = self._cite_any([after, before])
+                    line = compose.stated_change_line(after, stated, phrase, cite, after)
+                    if not _BASE_NAMED.search(self.question) and len(self.slots.years) < 2:
+                        return line  # the base year unasked: the later document's own words only
+                    line += f"（{before.unit_year.year}年为 {compose.printed(before.row)} [{cite(before.row)}]"
+                    if _RATE_ASKED.search(self.question) and (rate := compose.change_rate(before, after)):
+                        line += f"，{rate}"
+                    return line + "）"
+        return compose.year_change_line(before, after, self._cite_any([before, after]))
+
+    def _stating(self, after: Figure, delta: Any) -> Row | None:
+        """The stated change of `after`'s unit-year equal to `delta` (to its last printed digit)."""
+        docs = [d.id for d in self.catalog.docs.values()
+                if d.unit_id == after.unit_year.unit.id and d.year == after.unit_year.year]
+        for row in fetch_stated_changes(self.engine, self.visibility, docs):
+            if not compose.same_kind(row, after.row) or (row["value"] < 0) != (delta < 0):
+                continue
+            if abs(abs(compose.comparable(row)) - abs(delta)) <= compose.half_last_digit(row):
+                self.stamps.update(ingest_stamps(self.engine, [row["doc_id"]]))
+                return row
+        return None
 
     def stated_change(self, item: Item, uy: UnitYear) -> str | None:
         """A change the unit-year's document states, against the base the question names."""
@@ -341,6 +408,27 @@ class _Builder:
             shown = f"{other['text']}%" if other["measure"] == "change_pct" else compose.printed(other)
             line += f"，{'增长' if '增' in phrase else '下降'} {shown} [{self._cite_any([figure])(other)}]"
         return line
+
+
+_LEAD_BUDGET = re.compile(r"(?:年初|调整)预算(?:数)?[为是:：]?\s*$|预算数[为是:：]?\s*$")
+_LEAD_FINAL = re.compile(r"决算(?:数)?[为是:：]?\s*$|执行数[为是:：]?\s*$")
+
+
+def _budget_role(row: Row, lead: str) -> str:
+    """Whether a figure is a 年初预算 ('budget') or a 决算 ('final'): by the words just before
+    it in its sentence, or by its table column."""
+    words = lead if row["source"] != "table" else (row["column_name"] or "")
+    if row["source"] == "table":
+        return "budget" if re.search(r"年初预算|预算数", words) else "final" if re.search(r"决算|执行", words) else ""
+    return "budget" if _LEAD_BUDGET.search(lead) else "final" if _LEAD_FINAL.search(lead) else ""
+
+
+def same_clause_chain(text: str, a: Row, b: Row) -> bool:
+    """Two figures of one statement: no sentence end between them (a table row: the same row)."""
+    if a["source"] == "table" or b["source"] == "table":
+        return a["source"] == b["source"] and a["table_index"] == b["table_index"] and a["row"] == b["row"]
+    low, high = sorted((a["start"], b["start"]))
+    return not re.search(r"[。；;]", text[low:high])
 
 
 def _once(figures: list[Figure]) -> list[Figure]:

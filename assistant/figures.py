@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.catalog import Catalog, StoredUnit
-from assistant.sql_build import item_query
+from assistant.sql_build import item_query, span_facts_query, stated_changes_query
 from assistant.types import CorpusFilters, Item, Slots
 from ingest.catalog import fold, label_stem
 
@@ -124,6 +124,26 @@ def fetch(engine: Any, visibility: tuple[str, ...], years: Sequence[UnitYear], i
     result = run_sql(query.sql, engine, visibility=visibility, params=query.params, max_rows=1000,
                      filters=CorpusFilters(doc_types=doc_types))  # the user's 类型 filter
     return ([dict(zip(result.columns, r)) for r in result.rows] if result.ok else []), result.sql
+
+
+def fetch_stated_changes(engine: Any, visibility: tuple[str, ...], doc_ids: Sequence[str]) -> list[Row]:
+    """Every change the documents state, of any item."""
+    from assistant.sql_run import run_sql
+
+    if not doc_ids:
+        return []
+    query = stated_changes_query(tuple(dict.fromkeys(doc_ids)))
+    result = run_sql(query.sql, engine, visibility=visibility, params=query.params, max_rows=1000)
+    return [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []
+
+
+def fetch_span(engine: Any, visibility: tuple[str, ...], doc_id: str, start: int, end: int) -> list[Row]:
+    """The figures a document states between two offsets."""
+    from assistant.sql_run import run_sql
+
+    query = span_facts_query(doc_id, start, end)
+    result = run_sql(query.sql, engine, visibility=visibility, params=query.params, max_rows=200)
+    return [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []
 
 
 def names(row: Row, item: Item) -> bool:

@@ -25,6 +25,7 @@ _DOWN = re.compile(r"减少|下降|降低|降|少了|压减|压缩|低于|少于
 ASKS_REASON = re.compile(r"为什么|为何|为啥|原因|怎么回事|咋|怎么.{0,4}(?:涨|降|多|少|增|减|超)|干嘛|干什么|做什么|"
                          r"用途|用于|用来|用在|花在|派什么用")
 MAX_REASONS = 2
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,12 @@ class Reason:
 
 
 def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[str, str]],
-                 also: Sequence[str] = ()) -> list[Sentence]:
+                 also: Sequence[str] = (), figures: Sequence[str] = ()) -> list[Sentence]:
     """Sentences of `documents` ((doc_id, text)) giving the reason or use the question asks of
     the item named by `words` (when `words` is empty: the question's own content words);
-    `also` are words of the question's other items, which weigh less."""
+    `also` are words of the question's other items, which weigh less; `figures` are the
+    numbers the answer states (the reason given beside the same figures is the one asked)."""
+    numbers = {n.replace(",", "") for n in figures if len(n.replace(",", "")) >= 3}
     wanted = [w for w in dict.fromkeys(words) if len(w) >= 2] or sorted(
         (t for t in terms(question) if len(t) >= 2), key=len, reverse=True)
     if not wanted:
@@ -51,7 +54,7 @@ def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[
         for i, (start, end) in enumerate(pieces):
             sentence = text[start:end]
             named = [w for w in wanted if w in sentence]
-            if not named:
+            if not named and not (numbers and numbers & _numbers(sentence)):
                 continue
             following = pieces[i + 1] if i + 1 < len(pieces) else None
             given = [(start, end)] if REASON.search(sentence) else []
@@ -62,15 +65,39 @@ def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[
                     given = [(start, end), following]  # the item's heading or sentence, then its reason
             if not given:
                 continue
+            given += _enumerated_after(text, pieces, pieces.index(given[-1]))
             score = sum(len(w) for w in named) / sum(len(w) for w in wanted)
             score += 0.3 * sum(len(w) for w in also if w in sentence) / max(1, sum(len(w) for w in also))
             score += 0.5 if use == bool(re.search(r"用于|用来|主要包括|包括", sentence)) else 0
             if direction is not None and direction.search(sentence):
                 score += 0.5
+            if numbers:
+                score += len(numbers & _numbers(" ".join(text[s:e] for s, e in given))) / len(numbers)
             found.append(Reason(tuple(_sentence(doc_id, text, s, e) for s, e in given), score))
     found.sort(key=lambda r: r.score, reverse=True)
+    said: set[str] = set()
+    found = [r for r in found if not (r.sentences[-1].text in said or said.add(r.sentences[-1].text))]
     best = found[:1] + [r for r in found[1:MAX_REASONS] if r.score >= found[0].score - 0.01]
     return [s for reason in best for s in reason.sentences]
+
+
+def _numbers(text: str) -> set[str]:
+    return set(_NUMBER.findall(text.replace(",", "")))
+
+
+_NEXT_POINT = re.compile(r"^\s*[二三四五六七八九十]是")
+
+
+def _enumerated_after(text: str, pieces: Sequence[tuple[int, int]], last: int) -> list[tuple[int, int]]:
+    """The points after a reason opening an enumeration ('主要原因一是…；二是…；三是…')."""
+    if "一是" not in text[pieces[last][0]:pieces[last][1]]:
+        return []
+    points = []
+    for start, end in pieces[last + 1:last + 6]:
+        if not _NEXT_POINT.match(text[start:end]):
+            break
+        points.append((start, end))
+    return points
 
 
 def _sentence(doc_id: str, text: str, start: int, end: int) -> Sentence:

@@ -225,3 +225,36 @@ def _item_template(units: int, years: int, metrics: int, stems: int, codes: int,
     query = (select(*(_f(c) for c in ITEM_COLUMNS)).from_(exp.alias_(exp.to_table("facts"), "f"))
              .where(exp.and_(*conditions)).order_by(_f("doc_id"), _f("start")))
     return query.limit(limit).sql(dialect="sqlite")
+
+
+def stated_changes_query(doc_ids: tuple[str, ...], limit: int = 1000) -> FactQuery:
+    """Every change the documents state, of any item: a change computed between two years is
+    cited to the later document where it states that same change ('比上年增加3205.79万元')."""
+    doc_ids = _padded(doc_ids)
+    params = {f"doc{i}": v for i, v in enumerate(doc_ids)}
+    return FactQuery(_changes_template(len(doc_ids), limit), params)
+
+
+@lru_cache(maxsize=64)
+def _changes_template(docs: int, limit: int) -> str:
+    query = (select(*(_f(c) for c in ITEM_COLUMNS)).from_(exp.alias_(exp.to_table("facts"), "f"))
+             .where(exp.and_(_f("doc_id").isin(*_slots_in("doc", docs)),
+                             _f("measure").eq(exp.Literal.string("change"))))
+             .order_by(_f("doc_id"), _f("start")))
+    return query.limit(limit).sql(dialect="sqlite")
+
+
+def span_facts_query(doc_id: str, start: int, end: int, limit: int = 200) -> FactQuery:
+    """The figures a document states between two offsets (a sentence, a table row's line)."""
+    return FactQuery(_span_template(limit), {"doc": doc_id, "start": start, "end": end})
+
+
+@lru_cache(maxsize=4)
+def _span_template(limit: int) -> str:
+    query = (select(*(_f(c) for c in ITEM_COLUMNS)).from_(exp.alias_(exp.to_table("facts"), "f"))
+             .where(exp.and_(_f("doc_id").eq(exp.Placeholder(this="doc")),
+                             _f("start") >= exp.Placeholder(this="start"),
+                             _f("end") <= exp.Placeholder(this="end"),
+                             _f("measure").eq(exp.Literal.string("value"))))
+             .order_by(_f("start")))
+    return query.limit(limit).sql(dialect="sqlite")

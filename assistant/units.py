@@ -50,6 +50,11 @@ def find_units(question: str, catalog: Catalog, localities: Sequence[str] = (),
     found: list[tuple[int, int, frozenset[str]]] = []
     spans = list(taken)
     named = _unit_like_spans(question, places)
+    together: list[str] = []
+    for start, end, ids in _collective_matches(question, catalog, localities):
+        if not any(s < end and start < e for s, e in spans):
+            spans.append((start, end))
+            together += ids
     for start, end, ids in _alias_matches(question, catalog):
         if _tail_of_another_name(question, start, end, named, places):
             continue  # '法院' of '南京市中级人民法院', '检察院' of '浙江省人民检察院'
@@ -87,7 +92,30 @@ def find_units(question: str, catalog: Catalog, localities: Sequence[str] = (),
             units.append(kin)
         else:
             unknown.append(name)
-    return UnitsAsked(tuple(dict.fromkeys(units)), unit_spans, tuple(ambiguous), tuple(unknown))
+    return UnitsAsked(tuple(dict.fromkeys([*together, *units])), unit_spans, tuple(ambiguous), tuple(unknown))
+
+
+# Names the genre gives several units together ('两院' = a place's 人民法院 and 人民检察院).
+COLLECTIVE_NAMES = {"两院": ("法院", "检察院"), "公检法": ("公安", "检察院", "法院"), "法检": ("法院", "检察院")}
+
+
+def _collective_matches(question: str, catalog: Catalog, localities: Sequence[str]
+                        ) -> list[tuple[int, int, list[str]]]:
+    """(start, end, unit ids) of each collective name whose every member is one stored unit of
+    one place (the named places, else any single place holding them all)."""
+    found = []
+    for name, members in COLLECTIVE_NAMES.items():
+        start = question.find(name)
+        if start < 0:
+            continue
+        places = list(localities) or sorted({u.locality for u in catalog.units})
+        for place in places:
+            inside = catalog.units_in(place)
+            picked = [[u.id for u in inside if member in u.name] for member in members]
+            if all(len(ids) == 1 for ids in picked):
+                found.append((start, start + len(name), [ids[0] for ids in picked]))
+                break
+    return found
 
 
 def _place_before(question: str, start: int, places: Sequence[tuple[int, int]], catalog: Catalog,
