@@ -32,7 +32,7 @@ COLUMN_WORDS = (
 _BREAKDOWNS = ("基本支出", "项目支出", "人员经费", "公用经费", "机关运行经费", "政府性基金", "财政拨款基本")
 _GENERIC_COLUMNS = ("", "合计", "金额", "小计", "总计", "预算数", "决算数", "本年预算", "预算金额", "年初预算数")
 _PREVIOUS_YEAR_COLUMN = ("上年", "增减", "比上年", "增长", "变动")
-_TIE = 8  # figures equal on the first parts of their rank are equally chosen: shown together
+_TIE = 9  # figures equal on the first parts of their rank are equally chosen: shown together
 Row = dict[str, Any]
 
 
@@ -228,10 +228,15 @@ def _rank(row: Row, item: Item, words: Sequence[str], slots: Slots, catalog: Cat
     total_column = last in _GENERIC_COLUMNS or label_stem(last) in item.stems or bool(
         item.metric and row["metric"] == item.metric)
     unasked = sum(w in _context(row) for w in _BREAKDOWNS if w not in words and w not in item.text)
+    # a table made of the item's figures (its column or title names it: the 三公、会议费、培训费
+    # table's 会议费 column) states the item itself, not one line of a list it is part of
+    own_table = row["source"] == "table" and (label_stem(last) in item.stems or any(
+        stem in fold(row["table_title"] or "") for stem in item.stems))
     return (
         labels(row, item),
         sum(qualifies(w, row) for w in words),
         -unasked,
+        own_table,
         not previous_year,
         own,
         row["year"] == (doc.year if doc else row["year"]),

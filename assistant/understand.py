@@ -75,6 +75,7 @@ _YEAR_RUN = re.compile(
 _YEAR_RANGE = re.compile(rf"(?<![\d.,])({_YEAR_TOKEN})\s*(?:年)?\s*(?:-|—|–|~|～|至|到)\s*({_YEAR_TOKEN})\s*年")
 _BARE_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d{2})(?![\d.,%])")
 _CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})\s*年")
+_BASE_YEAR = re.compile(rf"(?:比|较|跟|和|与)\s*{_YEAR_TOKEN}\s*年")
 _RELATIVE_PREVIOUS = re.compile(r"(?<![比较与同跟和])(?:去年|上年|上一年)")
 
 
@@ -331,11 +332,15 @@ def _carry_over(slots: Slots, previous: Slots, question: str) -> Slots:
         operation = previous.operation if not named_place and previous.operation != "rank" else "lookup"
         if previous.operation == "rank" and not named_place:
             operation = "rank"
+    years = slots.years or previous.years
+    if slots.operation == "change" and len(slots.years) == 1 and len(previous.years) == 1 and _BASE_YEAR.search(question):
+        years = tuple(sorted({*slots.years, *previous.years}))  # '比17年多了多少' of the 2018 figure asked before
+        carried.append("year")
     return replace(
         slots,
         localities=slots.localities or (() if slots.units or slots.all_localities else previous.localities),
         units=slots.units or (() if slots.localities or slots.all_localities else previous.units),
-        years=slots.years or previous.years,
+        years=years,
         items=slots.items or previous.items,
         metrics=slots.metrics or (previous.metrics if not slots.items else ()),
         scope=slots.scope or previous.scope,
