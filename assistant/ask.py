@@ -21,7 +21,7 @@ from assistant import llm
 from assistant.audit.answer import answer_audit, asks_audit
 from assistant.availability import answer_when_stores_down
 from assistant.catalog import Catalog, load_catalog
-from assistant.conversation import answer_difference
+from assistant.conversation import answer_against_previous, answer_difference
 from assistant.extract import Sentence, best_sentences, clauses_stating, coverage, terms
 from assistant.faithful import checked
 from assistant.figure_answers import answer_items, count_units
@@ -119,6 +119,9 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
     if figure_question:
         answer = answer_items(text, slots, context.stores.engine, context.visibility, context.catalog,
                               read_text=lambda item, uy, units: _text_figure(text, item, uy, units, context))
+        if answer is not None and previous is not None and slots.operation == "compare" and (
+                against := answer_against_previous(text, answer, history, stores.engine, context.catalog)):
+            return against
         if answer is not None:
             return _with_reasons(text, answer, slots, context) if slots.why else answer
         return llm.figure_answer_or(

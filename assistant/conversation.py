@@ -81,3 +81,15 @@ def answer_difference(question: str, history: Sequence[Answer], engine: Any,
 def _figure(row: dict[str, Any], catalog: Catalog) -> Figure:
     unit = catalog.unit(row["unit_id"]) or StoredUnit(row["unit_id"], row.get("unit_name") or "", "", "", ())
     return Figure(row, Item(row.get("metric") or ""), UnitYear(unit, row["year"], True, catalog.display(unit)))
+
+
+def answer_against_previous(question: str, answer: Answer, history: Sequence[Answer], engine: Any,
+                            catalog: Catalog) -> Answer | None:
+    """'跟上海市财政局25年预算比差多少' after a figure: the new subject's one figure against the
+    conversation's last one, both cited; None unless each side is a single figure."""
+    if not _COMPARING.search(_bare(question)) or not history:
+        return None
+    new, last = _figures_of(answer), next((rows for a in reversed(history) if (rows := _figures_of(a))), [])
+    if len(new) != 1 or len(last) != 1 or (new[0]["doc_id"], new[0]["start"]) == (last[0]["doc_id"], last[0]["start"]):
+        return None
+    return answer_difference(question, [*history, answer], engine, catalog, names_items=False)

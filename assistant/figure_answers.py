@@ -87,6 +87,7 @@ def asked_money_unit(question: str) -> str:
     return {"万": "万元", "亿": "亿元"}.get(unit, unit)
 
 
+_SHARE_WORDS = re.compile(r"(?:多大|多少)?(?:比例|比重|占比|份额)")
 _ASKED_COUNT_UNIT = re.compile(r"(?:几|多少)\s*(批次|人次|辆|台|套|人|名|个|件|家|项|次|平方米)")
 _SAME_COUNT = {"人": ("人", "名", "位"), "名": ("人", "名", "位"), "台": ("台", "套", "台套", "台（套）"),
                "个": ("个", "家", "处", "所")}  # '几个部门' are counted in 家 too
@@ -97,6 +98,7 @@ def _kind_fits(row: Row, item: Item, question: str) -> bool:
     question about how many — in the unit asked ('多少批次' is no 人次): the kind follows the
     figure's unit, never the row's name."""
     money = unit_kind(row["unit"]) == "money"
+    question = _SHARE_WORDS.sub("", question)  # '多大比例' asks a share, not a count or a size
     if counted := _ASKED_COUNT_UNIT.search(question):
         return row["unit"] in _SAME_COUNT.get(counted.group(1), (counted.group(1),))
     if _COUNT_ASKED.search(question) and not _MONEY_ASKED.search(question):
