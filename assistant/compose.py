@@ -99,9 +99,17 @@ def lookup_lines(figures: Sequence[Figure], cite: Cite, asked_unit: str = "",
                 f"{f'，{words}' if words else ''} [{cite(row)}]")
         if figure.others:
             line += f"（{where(row)}）"
-            line += "".join(f"；{where(o)}为 {converted(o, asked_unit)} [{cite(o)}]" for o in figure.others[:3])
+            line += "".join(f"；{_other_where(o, row)}为 {converted(o, asked_unit)} [{cite(o)}]"
+                            for o in figure.others[:3])
         lines.append(line)
     return lines + _more(figures)
+
+
+def _other_where(other: Row, row: Row) -> str:
+    """Where another figure of the item stands, with its own label when it differs ('文字说明 ·
+    特种专业技术用车'): a reader must see what each number is."""
+    label = other.get("label") or ""
+    return f"{where(other)} · {label}" if label and label != row.get("label") else where(other)
 
 
 def _more(figures: Sequence[Figure]) -> list[str]:

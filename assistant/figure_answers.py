@@ -29,6 +29,8 @@ from assistant.figures import (
     unit_years,
 )
 from assistant.sources import cite, comparison_before, get_source, ingest_stamps, sentence_span, unchanged_after
+from assistant.extract import terms
+from assistant.linking import leftover_runs
 from assistant.text_figures import COUNT_UNITS
 from assistant.types import Answer, Citation, Item, Slots
 from ingest.catalog import ENDINGS, fold, label_stem
@@ -148,7 +150,9 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
     qualifiers = qualifier_items(rows, items)
     asked = [item for i, item in enumerate(slots.items) if i not in qualifiers] or list(slots.items)
     wholes = [items[i] for i in sorted(qualifiers)] + list(slots.within)
-    words = question_qualifiers(question, items, wholes)
+    unexplained = [t for run in leftover_runs(question, catalog) for t in terms(run)
+                   if not any(t in i.text or i.text in t for i in items)]
+    words = question_qualifiers(question, items, wholes, unexplained)
     stamps = ingest_stamps(engine, (r["doc_id"] for r in rows))
     citations = _Citations(engine, stamps, [], {})
     build = _Builder(question, slots, catalog, rows, words, citations, engine, stamps, read_text, visibility)

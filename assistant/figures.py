@@ -170,14 +170,17 @@ def qualifies(word: str, row: Row) -> bool:
     return any(w and w in context for w in {fold(word), label_stem(word)} if len(w) >= 2)
 
 
-def question_qualifiers(question: str, items: Sequence[Item], qualifiers: Sequence[Item]) -> list[str]:
-    """The words that may choose among figures: those of the items that qualify others, and the
-    column words the question writes outside the items' names."""
+def question_qualifiers(question: str, items: Sequence[Item], qualifiers: Sequence[Item],
+                        extra: Sequence[str] = ()) -> list[str]:
+    """The words that may choose among figures: those of the items that qualify others, the
+    column words the question writes outside the items' names, and `extra` words (those no
+    stored name explains: '十二届人代会五次会议' picks the 政府采购 row that names it)."""
     rest = fold(question)
     for item in items:
         rest = rest.replace(fold(item.text), " ")
     words = [w for item in qualifiers for w in (item.text, *item.stems)]
     words += [w for w in COLUMN_WORDS if w in rest]
+    words += [w for w in extra if len(w) >= 2 and w not in words]
     return list(dict.fromkeys(words))
 
 
@@ -236,12 +239,12 @@ def _rank(row: Row, item: Item, words: Sequence[str], slots: Slots, catalog: Cat
         labels(row, item),
         sum(qualifies(w, row) for w in words),
         -unasked,
-        own_table,
         not previous_year,
         own,
         row["year"] == (doc.year if doc else row["year"]),
         scope_fit,
         _scope_of_document(doc, slots),
+        own_table,
         bool(item.code and row["subject_code"] == item.code),
         total_column,
         _source_rank(row, item),

@@ -17,7 +17,9 @@ from assistant.extract import Sentence, terms
 from ingest.facts.sentences import sentence_pieces
 
 REASON = re.compile(r"主要原因|原因是|原因为|原因：|主要是|是由于|由于|因为|系因|主要用于|用于|用来|为了|主要包括|包括")
-_OPENS_WITH_REASON = re.compile(r"^\s*(?:[一二三四五六七八九十\d]+[、.．]\s*)?(?:主要原因|原因|主要是|一是|由于)")
+# '主要原因是…', '决算数小于预算数的主要原因：…', '主要用于：…'
+_OPENS_WITH_REASON = re.compile(r"^\s*(?:[一二三四五六七八九十\d]+[、.．]\s*)?(?:[^，,。；;]{0,14}的)?"
+                                r"(?:主要原因|原因|主要是|一是|由于|主要用于|用于)")
 _USE_ASKED = re.compile(r"干嘛|干什么|做什么|用途|用于|用来|主要用|是什么|包括")
 _UP = re.compile(r"增加|增长|上升|涨|多了|提高|超过|超出|大于|超支")
 _DOWN = re.compile(r"减少|下降|降低|降|少了|压减|压缩|低于|少于|小于|节约|结余")
@@ -60,19 +62,20 @@ def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[
             given = [(start, end)] if REASON.search(sentence) else []
             if following:
                 after = text[following[0]:following[1]]
-                heading = not re.search(r"[。，,；;]", sentence) and len(sentence.strip()) <= 60
+                heading = not re.search(r"[，,；;]", sentence) and len(sentence.strip()) <= 60
                 if _OPENS_WITH_REASON.match(after) or (heading and REASON.search(after)):
                     given = [(start, end), following]  # the item's heading or sentence, then its reason
             if not given:
                 continue
             given += _enumerated_after(text, pieces, pieces.index(given[-1]))
+            said = " ".join(text[s:e] for s, e in given)  # the item's sentence and its reason
             score = sum(len(w) for w in named) / sum(len(w) for w in wanted)
-            score += 0.3 * sum(len(w) for w in also if w in sentence) / max(1, sum(len(w) for w in also))
-            score += 0.5 if use == bool(re.search(r"用于|用来|主要包括|包括", sentence)) else 0
-            if direction is not None and direction.search(sentence):
+            score += 0.3 * sum(len(w) for w in also if w in said) / max(1, sum(len(w) for w in also))
+            score += 0.5 if use == bool(re.search(r"用于|用来|主要包括|包括", said)) else 0
+            if direction is not None and direction.search(said):
                 score += 0.5
             if numbers:
-                score += len(numbers & _numbers(" ".join(text[s:e] for s, e in given))) / len(numbers)
+                score += len(numbers & _numbers(said)) / len(numbers)
             found.append(Reason(tuple(_sentence(doc_id, text, s, e) for s, e in given), score))
     found.sort(key=lambda r: r.score, reverse=True)
     said: set[str] = set()

@@ -183,9 +183,11 @@ def _operation(question: str, n_places: int, n_items: int) -> str:
     if _CHANGE_RATE.search(question) and "占" not in question:  # '增长了百分之几' is a change, not a share
         return "change"
     for name, pattern in _OPERATIONS:
-        if pattern.search(question):
+        if match := pattern.search(question):
             if name == "share" and n_items < 1:
                 continue
+            if name == "total" and "其中" in question[match.end():]:
+                continue  # '一共有几辆车？其中执法执勤用车几辆': the total and a part of it, no sum
             return name
     if n_places > 1:
         return "compare"
