@@ -28,7 +28,7 @@ from assistant.figure_answers import answer_items, count_units
 from assistant.figures import UnitYear, asked_units
 from assistant.filters import narrow
 from assistant.linking import closest_labels, leftover_runs, leftover_words
-from assistant.reasons import ASKS_REASON, find_reasons
+from assistant.reasons import ASKS_REASON, ASKS_USE, find_reasons
 from assistant.sources import cite, get_source, ingest_stamps
 from assistant.sql_build import common_item_shapes, item_query
 from assistant.text_figures import figure_in_clauses
@@ -144,7 +144,10 @@ def _answer_reasons(question: str, slots: Slots, context: Context, figures: Sequ
     if not units:
         return None
     years = set(slots.years) or {max(context.catalog.unit(u).years) for u in units if context.catalog.unit(u).years}
-    docs = [d.id for d in context.catalog.docs.values() if d.unit_id in units and d.year in years]
+    if not slots.years and ASKS_USE.search(question):  # what an item is for holds across years: latest first
+        years = {y for u in units for y in context.catalog.unit(u).years}
+    docs = [d.id for d in sorted(context.catalog.docs.values(), key=lambda d: -(d.year or 0))
+            if d.unit_id in units and d.year in years]
     stamps = ingest_stamps(context.stores.engine, docs)
     texts = [(doc_id, get_source(context.stores.engine, doc_id, stamps).text) for doc_id in docs]
     named = [[w for w in (item.text, *item.stems, item.metric) if w] for item in (*slots.items, *slots.within)]

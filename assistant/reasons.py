@@ -26,8 +26,11 @@ _DOWN = re.compile(r"减少|下降|降低|降|少了|压减|压缩|低于|少于
 # What asks for a reason or a use (a description — 职责, 依据, 计划 — is read by retrieval).
 ASKS_REASON = re.compile(r"为什么|为何|为啥|原因|怎么回事|咋|怎么.{0,4}(?:涨|降|多|少|增|减|超)|干嘛|干什么|做什么|"
                          r"用途|用于|用来|用在|花在|派什么用")
+ASKS_USE = _USE_ASKED  # a use asked ('干嘛用'): the same across a unit's years
 MAX_REASONS = 2
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_WHY_GIVEN = re.compile(r"原因|由于|因为|系因|主要是|是因")
+_SUBJECT_PREFIX = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*)*")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[
                 score += 0.5
             if numbers:
                 score += len(numbers & _numbers(said)) / len(numbers)
+            if words and any(w in _SUBJECT_PREFIX.sub("", sentence)[:len(w) + 4] for w in named):
+                score += 0.5  # the sentence is about the item, not a list naming it among others
+            if not use and not _WHY_GIVEN.search(said):
+                score -= 1  # a reason asked: what the item is for does not answer it
             found.append(Reason(tuple(_sentence(doc_id, text, s, e) for s, e in given), score))
     found.sort(key=lambda r: r.score, reverse=True)
     said: set[str] = set()
