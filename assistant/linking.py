@@ -174,7 +174,8 @@ def _typo_terms(text: str, catalog: Catalog, taken: Sequence[tuple[int, int]]) -
 
 _ASKING_WORDS = re.compile(
     r"比上年|比去年|较上年|增加了?|减少了?|增长了?|下降了?|多少钱|多少|是多少|有多少|几个|几|吗|呢|啊|呀|请问|一下|的|是|了|年度|年|预算|决算|安排|花了|花|一共|"
-    r"总共|合计|大概|具体|数额|金额|情况|怎么样|如何|用了|用|给了|给|实际|支出|经费|费用")
+    r"总共|合计|大概|具体|数额|金额|情况|怎么样|如何|用了|用|给了|给|实际|支出|经费|费用|"
+    r"各单位|各部门|单位|部门|地方|地区|哪家|哪个|哪些|各")
 
 
 def leftover_words(question: str, slots: object, catalog: Catalog) -> str:
