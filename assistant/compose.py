@@ -171,8 +171,10 @@ def difference_lines(a: Figure, b: Figure, cite: Cite, *, ratio: bool = False) -
     gap = abs(x - y)
     money = in_yuan(a.row) is not None
     unit = "万元" if money else a.row["unit"]
-    gap_shown = format_amount(gap / TO_YUAN["万元"] if money else gap,
-                              max(_decimals(a.row["text"]), _decimals(b.row["text"])), unit)
+    decimals = max(_decimals(a.row["text"]), _decimals(b.row["text"]))
+    if money and "元" in (a.row["unit"], b.row["unit"]):
+        decimals = max(decimals, 2)  # 元 figures said in 万元 read to the 百元, as 万元 figures print
+    gap_shown = format_amount(gap / TO_YUAN["万元"] if money else gap, decimals, unit)
     line = f"{name_big}比{name_small}多 {gap_shown}（相差：{printed(big.row)} − {printed(small.row)}）"
     if ratio and min(x, y) > 0:
         times = (max(x, y) / min(x, y)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

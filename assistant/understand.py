@@ -54,6 +54,7 @@ _OPERATIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("average", re.compile(r"平均")),
     ("compare", re.compile(r"对比|比较|分别|各地|各个|各区县|哪些地方|每个|每家")),
 )
+_RANKING = re.compile(r"最高|最多|最大|最低|最少|最小")
 _ASCENDING = re.compile(r"最低|最少|最小|从低到高|从少到多|升序")
 _TOP = re.compile(r"前\s*([一二三四五六七八九十\d]+)")
 _WHY = re.compile(r"为什么|为何|原因|怎么回事|为啥|咋|怎么.{0,4}(?:涨|降|多|少|增|减|安排|用|花)|哪些措施|做了什么|做了哪些|"
@@ -188,6 +189,8 @@ def _operation(question: str, n_places: int, n_items: int) -> str:
                 continue
             if name == "total" and "其中" in question[match.end():]:
                 continue  # '一共有几辆车？其中执法执勤用车几辆': the total and a part of it, no sum
+            if name == "compare" and _RANKING.search(question):
+                return "rank"  # '最多的是哪家？比最少的那家多多少': a ranking and the gap of its ends
             return name
     if n_places > 1:
         return "compare"

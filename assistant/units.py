@@ -49,7 +49,8 @@ def find_units(question: str, catalog: Catalog, localities: Sequence[str] = (),
     an alias inside a longer item's name ('政协' in '其他政协事务支出') is the item's."""
     found: list[tuple[int, int, frozenset[str]]] = []
     spans = list(taken)
-    named = _unit_like_spans(question, places)
+    named = [(max([s, *(ie for is_, ie in items if is_ <= s < ie)]), e)  # '人员经费' + '市财政局'
+             for s, e in _unit_like_spans(question, places)]
     together: list[str] = []
     for start, end, ids in _collective_matches(question, catalog, localities):
         if not any(s < end and start < e for s, e in spans):
@@ -71,9 +72,11 @@ def find_units(question: str, catalog: Catalog, localities: Sequence[str] = (),
     units: list[str] = []
     ambiguous: list[tuple[str, tuple[str, ...]]] = []
     unknown = []
+    # a place named only inside a unit's name ('普陀区' of '普陀区财政局') does not bind other units
+    binding = any(not any(fs <= s and e <= fe for fs, fe, _ in found) for s, e in places)
     for start, end, ids in sorted(found):
         kept = _in_places(ids, catalog, localities)
-        outside = bool(localities) and not any(
+        outside = bool(localities) and (binding or any(e == start for _, e in places)) and not any(
             catalog.unit(i).locality.startswith(p) for i in ids for p in localities)
         near = _place_before(question, start, places, catalog, localities)  # '潼南' + '政务中心'
         kin = _kin_in_places(question[start:end], catalog, near or localities) if outside or len(kept) > 1 else None
