@@ -14,11 +14,13 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.catalog import Catalog
 from ingest.catalog import ENDINGS, fold, label_stem
 
 MAX_WORD = 8  # longest dictionary word looked for around a match
+MIN_UNEXPLAINED = 4  # characters around a short stem that make it part of a longer name
 _CODE = re.compile(r"(?<![\d.])(\d{3,9})(?![\d.]|\s*年)")
 
 
@@ -49,18 +51,34 @@ def link(question: str, catalog: Catalog, taken: Sequence[tuple[int, int]] = (),
     `metric_words` are the vocabulary's (word, metric key) pairs, longest first."""
     text = fold_keeping_length(question)
     words = [pair for pair in metric_words if len(pair[0]) > 1]
-    candidates = (_code_terms(text, catalog) + _metric_terms(text, words) + _stem_terms(text, catalog))
+    # a homophone typo of a long name ('公物用车运行维护费') outranks the shorter names inside it
+    candidates = (_code_terms(text, catalog) + _metric_terms(text, words) + _stem_terms(text, catalog)
+                  + _typo_terms(text, catalog, taken))
     terms = _non_overlapping(candidates, list(taken))
     missing = tuple(m.group(1) for m in _CODE.finditer(text)
                     if m.group(1) not in catalog.codes and _looks_like_code(m.group(1))
                     and not _inside(m.span(), taken))
-    spans = [*taken, *((t.start, t.end) for t in terms)]
-    terms += _typo_terms(text, catalog, spans)
     # a one-character word ('车') only where no longer name or typo of one took its place
     spans = [*taken, *((t.start, t.end) for t in terms)]
     single = [pair for pair in metric_words if len(pair[0]) == 1]
     terms += [t for t in _metric_terms(text, single) if not _inside((t.start, t.end), spans)]
+    blanked = list(question)
+    for t in terms:  # the runs around a term are what no other term explains
+        if t.how != "exact" or len(t.text) > 2:
+            blanked[t.start:t.end] = " " * (t.end - t.start)
+    for s, e in taken:
+        blanked[s:e] = " " * (e - s)
+    runs = leftover_runs("".join(blanked), catalog)
+    terms = [t for t in terms if not _inside_longer_name(t, runs)]
     return Linked(tuple(sorted(terms, key=lambda t: t.start)), missing)
+
+
+def _inside_longer_name(term: Term, runs: Sequence[str]) -> bool:
+    """A two-character stem standing in a longer run of words nothing stored is called
+    ('服务' of '政务服务工作站建设'): the question names that longer thing, not the stem."""
+    if term.how != "exact" or len(term.text) > 2:
+        return False
+    return any(term.text in run and len(run) >= len(term.text) + MIN_UNEXPLAINED for run in runs)
 
 
 def _looks_like_code(number: str) -> bool:
@@ -116,12 +134,32 @@ def _with_ending(text: str, end: int) -> int:
 
 def _stands_alone(text: str, start: int, end: int) -> bool:
     """No dictionary word runs from the match on past its end ('办公' of '办公用房', '基本' of
-    '基本工资') or from before it into it: the match is a word of the question, not part of one."""
+    '基本工资') or from before it into it: the match is a word of the question, not part of one —
+    or the question's own segmentation cuts it out whole ('办公用房/租赁费', though '房租' is a word)."""
+    if _segmented_whole(text, start, end):
+        return True
     words = _dictionary()
     if any(words.get(text[start:k]) for k in range(end + 1, min(len(text), start + MAX_WORD) + 1)):
         return False
     return not any(words.get(text[j:k]) for j in range(max(0, start - MAX_WORD + 1), start)
                    for k in range(start + 1, end))
+
+
+def _segmented_whole(text: str, start: int, end: int) -> bool:
+    """Whether jieba's segmentation of the question starts a word at `start` and ends one at `end`."""
+    bounds = _bounds(text)
+    return start in bounds and end in bounds
+
+
+@lru_cache(maxsize=256)
+def _bounds(text: str) -> frozenset[int]:
+    from assistant.extract import _jieba
+
+    cuts, position = {0}, 0
+    for word in _jieba().cut(text):
+        position += len(word)
+        cuts.add(position)
+    return frozenset(cuts)
 
 
 def _dictionary() -> dict[str, int]:

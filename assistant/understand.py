@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from assistant.catalog import Catalog
-from assistant.linking import Term, link
+from assistant.linking import Term, leftover_runs, link
 from assistant.types import Item, Slots
 from assistant.units import find_units
 from ingest.describe.locality import place_chains
@@ -301,6 +301,9 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
     )
     if previous is not None and _is_follow_up(question, slots):
         slots = _carry_over(slots, previous, question)
+        if re.match(r"^\s*其中", question) and not items and leftover_runs(question, catalog):
+            slots = replace(slots, items=(), carried=tuple(c for c in slots.carried if c != "item"))
+            # '其中食堂补助多少' names a part no stored row is called: not the whole asked before
     elif previous is not None:
         slots = _same_subject(slots, previous)
     return slots
