@@ -206,7 +206,9 @@ def choose(rows: Sequence[Row], item: Item, unit_year: UnitYear, words: Sequence
                   and names(r, item)]
     if not candidates:
         return None
-    scored = [(_rank(r, item, [w for w in words if fold(w) not in own_words], slots, catalog), r)
+    tables = [r for r in candidates if _in_own_table(r, item)]
+    scored = [(_rank(r, item, [w for w in words if fold(w) not in own_words], slots, catalog,
+                     not tables or any(_near_value(r, t) for t in tables)), r)
               for r in candidates]
     scored.sort(key=lambda pair: pair[0], reverse=True)
     best_key, best = scored[0]
@@ -218,7 +220,27 @@ def choose(rows: Sequence[Row], item: Item, unit_year: UnitYear, words: Sequence
     return Figure(best, item, unit_year, others, said)
 
 
-def _rank(row: Row, item: Item, words: Sequence[str], slots: Slots, catalog: Catalog) -> tuple:
+def _in_own_table(row: Row, item: Item) -> bool:
+    """A table made of the item's figures (its column or title names it: the 三公、会议费、培训费
+    table's 会议费 column) states the item itself, not one line of a list it is part of."""
+    last = fold(row["column_name"] or "").split("/")[-1]
+    return row["source"] == "table" and (label_stem(last) in item.stems or any(
+        stem in fold(row["table_title"] or "") for stem in item.stems))
+
+
+def _near_value(a: Row, b: Row) -> bool:
+    """The same figure printed to another rounding (4.5 and 4.54): within 1%."""
+    if a["value_yuan"] is not None and b["value_yuan"] is not None:
+        x, y = a["value_yuan"], b["value_yuan"]
+    elif a["unit"] == b["unit"]:
+        x, y = a["value"], b["value"]
+    else:
+        return False
+    return abs(x - y) <= 0.01 * max(abs(x), abs(y))
+
+
+def _rank(row: Row, item: Item, words: Sequence[str], slots: Slots, catalog: Catalog,
+          agrees_with_own_table: bool = True) -> tuple:
     doc = catalog.docs.get(row["doc_id"])
     own = doc is not None and doc.year == row["year"]
     if slots.scope:
@@ -231,10 +253,6 @@ def _rank(row: Row, item: Item, words: Sequence[str], slots: Slots, catalog: Cat
     total_column = last in _GENERIC_COLUMNS or label_stem(last) in item.stems or bool(
         item.metric and row["metric"] == item.metric)
     unasked = sum(w in _context(row) for w in _BREAKDOWNS if w not in words and w not in item.text)
-    # a table made of the item's figures (its column or title names it: the 三公、会议费、培训费
-    # table's 会议费 column) states the item itself, not one line of a list it is part of
-    own_table = row["source"] == "table" and (label_stem(last) in item.stems or any(
-        stem in fold(row["table_title"] or "") for stem in item.stems))
     return (
         labels(row, item),
         sum(qualifies(w, row) for w in words),
@@ -244,7 +262,7 @@ def _rank(row: Row, item: Item, words: Sequence[str], slots: Slots, catalog: Cat
         row["year"] == (doc.year if doc else row["year"]),
         scope_fit,
         _scope_of_document(doc, slots),
-        own_table,
+        agrees_with_own_table,  # a figure the item's own table contradicts is of a part
         bool(item.code and row["subject_code"] == item.code),
         total_column,
         _source_rank(row, item),
