@@ -234,6 +234,20 @@ def against_budget_line(budget: Figure, final: Figure, cite: Cite) -> str:
             f"决算 {printed(final.row)} [{cite(final.row)}]，决算比年初预算{verb}")
 
 
+def share_of_sum_lines(part: Figure, listed: Sequence[Figure], cite: Cite) -> list[str]:
+    """The part's share of the sum of the listed figures (the part among them), each cited."""
+    if not all(in_yuan(f.row) is not None for f in listed):
+        return []
+    whole = sum(in_yuan(f.row) for f in listed)
+    if not whole:
+        return []
+    decimals = max(_decimals(f.row["text"]) for f in listed)
+    terms = "、".join(f"{item_name(f)} {printed(f.row)} [{cite(f.row)}]" for f in listed)
+    total = format_amount(whole / TO_YUAN["万元"], decimals, "万元")
+    share = (in_yuan(part.row) / whole * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return [f"{who(part)}{terms}合计 {total}；其中{item_name(part)}占 {share}%"]
+
+
 def change_rate(before: Figure, after: Figure) -> str:
     """'增长 6.60%' from one year to the next; '' when the base is 0 or nothing changed."""
     a, b = comparable(before.row), comparable(after.row)

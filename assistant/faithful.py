@@ -1,8 +1,8 @@
 """A numeric faithfulness check on every answer, before it is shown.
 
 Each number an answer states is either in one of its cited spans (as printed, or the same money
-in another unit) or computed, on the same line, from figures cited on that line by an operation
-the line names (合计, 平均, 相差/多, 占, 增加/减少/增长/下降, 倍). Besides, a share above 100%
+in another unit) or computed, on the same line, from figures cited on that line (or computed
+before it on the line) by an operation the line names (合计, 平均, 相差/多, 占, 增加/减少/增长/下降, 倍). Besides, a share above 100%
 is impossible, a sum may not add one cited figure twice, and a line naming one unit may not
 cite another unit's document. A line that fails is not shown: it is replaced by a note saying a
 figure could not be checked against the source, and the outcome is logged and kept on the
@@ -96,6 +96,7 @@ def line_problems(line: str, citations: Sequence[Citation], catalog: Catalog | N
         if _in_quotes(value, unit, quoted):
             continue
         if _OPERATION.search(line) and _computed(value, unit, on_line):
+            on_line.append((value, unit))  # a computed figure is an operand of what follows it
             continue
         problems.append(f"{value}{unit} 不在所引原文中，也不是由所引数字算出的")
     if "占" in line and any(u == "%" and v > 100 for v, u in figures if not _in_quotes(v, u, quoted)):

@@ -236,6 +236,8 @@ class _Builder:
         asked_years = [uy for uy in years if not self.slots.years or uy.year in self.slots.years]
         if operation == "change":
             return self.change(asked[0], years)
+        if operation == "share" and (listed := _listed_whole(self.question, self.slots.items)):
+            return self.share_of_listed(*listed, asked_years)
         if operation == "share":
             return self.share(asked, wholes, asked_years)
         figures = [f for uy in asked_years for item in asked if (f := self.figure(item, uy))]
@@ -294,6 +296,17 @@ class _Builder:
                 part = self.beside(part, whole.row) or part
             lines += compose.share_lines(part, whole, self._cite_any([part, whole]),
                                          whole_known=named_whole)
+        return lines
+
+    def share_of_listed(self, part: Item, listed: list[Item], years: list[UnitYear]) -> list[str]:
+        """'三公、会议费、培训费这一大块里，会议费占多少': the part of the listed items' sum."""
+        lines = []
+        for uy in years:
+            figures = [f for item in listed if (f := self.figure(item, uy))]
+            mine = next((f for f in figures if f.item == part), None)
+            if mine is None or len(figures) != len(listed):
+                continue
+            lines += compose.share_of_sum_lines(mine, figures, self._cite_any(figures))
         return lines
 
     def beside(self, figure: Figure, row: Row) -> Figure | None:
@@ -414,6 +427,19 @@ class _Builder:
             shown = f"{other['text']}%" if other["measure"] == "change_pct" else compose.printed(other)
             line += f"，{'增长' if '增' in phrase else '下降'} {shown} [{self._cite_any([figure])(other)}]"
         return line
+
+
+def _listed_whole(question: str, items: Sequence[Item]) -> tuple[Item, list[Item]] | None:
+    """The part and the listed whole of '甲、乙、丙这一块里，乙占多少': an item named again after
+    the list it stands in ('里' / '中' between), the list being the whole."""
+    split = re.search(r"(?:里|中|当中|之中)[，,\s]*", question)
+    if split is None or len(items) < 3:
+        return None
+    listed = list(dict.fromkeys(i for i in items if question.find(i.text) < split.start()))
+    after = list(dict.fromkeys(i for i in items if question.rfind(i.text) >= split.end()))
+    if len(listed) < 2 or len(after) != 1 or after[0] not in listed:
+        return None
+    return after[0], listed
 
 
 _LEAD_BUDGET = re.compile(r"(?:年初|调整)预算(?:数)?[为是:：]?\s*$|预算数[为是:：]?\s*$")
