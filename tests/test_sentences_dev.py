@@ -10,7 +10,13 @@ read such a line break as soft, and every span must still cut the document's own
 with a sentence or clause mark (。；！？：, a closing quote or bracket after one allowed) and the
 source goes on, on the next line, with text of the same paragraph. The next line is *not* the same
 paragraph when it is listed in `PARAGRAPH_ENDS` below, or when the cut line is listed in
-`UNFINISHED_LINES`; nothing else is excused. Each entry is a kind of line, never a file.
+`UNFINISHED_LINES`; nothing else is excused. Each entry is a kind of line, never a file. Outside
+the definition, since no prose goes on: the end of the text, a blank line, a table (its region or
+a tab-separated line) next or cut. A next line opening with a particle, closing punctuation or a
+unit ('的检察长，…', '万元，…') continues whatever the line before looks like.
+
+A boundary inside a line must follow a mark: a sentence mark for sentences and quotes, also a
+clause mark (，、) for a chunk cut inside a long sentence.
 """
 
 from __future__ import annotations
@@ -27,7 +33,6 @@ dev = pytest.mark.skipif(not DEV_PDFS.is_dir(), reason="dev corpus not present")
 
 MARKS = "。；！？：;!?:"
 _CLOSERS = "”’」』）)"
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 _ISSUER_OR_UNIT = r"\S{0,6}(?:部门|单位)(?:名称)?\s*[：:]|(?:金额)?单\s*位\s*[：:]"
 _CAPTION = re.compile(rf"^\s*(?:{_ISSUER_OR_UNIT}|公开\s*\d+\s*表|公开表[一二三四五六七八九十]+|表\s*\d+|注\s*[：:])")
@@ -36,37 +41,41 @@ _CAPTION = re.compile(rf"^\s*(?:{_ISSUER_OR_UNIT}|公开\s*\d+\s*表|公开表[�
 _CONTINUATION = re.compile(r"^\s*(?:[的地得之和与及或等、，,。；;：:）)”’%]|万元|元[，,。；;]|亿元)")
 
 # What may follow a line break when the line before ends without a mark: the next line begins
-# another paragraph. (name, pattern over the next line, reason)
-PARAGRAPH_ENDS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("list item or section heading",
-     re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]"
-                r"|\d{1,2}\s*[、.．](?!\d)|第[一二三四五六七八九十\d]+[部章节条]|[①-⑳])"),
+# another paragraph. (name, test of the next line, reason)
+_LIST_OR_SECTION = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]"
+    r"|\d{1,2}\s*[、.．](?!\d)|第[一二三四五六七八九十\d]+[部章节条]|[①-⑳])"
+)
+_PAGE_NUMBER = re.compile(r"^[-－—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-－—–\s]*$")
+PARAGRAPH_ENDS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
+    ("list item or section heading", lambda line: bool(_LIST_OR_SECTION.match(line)),
      "一、 （二） 3、 4. （5） 第一部分 open an item of their own"),
-    ("page number", re.compile(r"^[-－—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-－—–\s]*$"),
+    ("page number", lambda line: bool(_PAGE_NUMBER.match(line)),
      "a bare page number left in the text is no part of the sentence before it"),
-    ("table caption line", _CAPTION,
-     "a table's unit, issuer or number line ('单位：万元', '部门：…', '公开 05 表', '注：') "
-     "follows the table's title"),
-    ("heading", re.compile(r"^.*$"),  # matched by `_is_heading` below
+    ("table caption line", lambda line: bool(_CAPTION.match(line)),
+     ("a table's unit, issuer or number line ('单位：万元', '部门：…', '公开 05 表', '注：') follows "
+      "the table's title")),
+    ("heading", lambda line: _is_heading(line),
      "a title line (as defined in UNFINISHED_LINES) opens a section; the line before ends its paragraph"),
 )
 
 # A line that legitimately ends without a mark although prose follows. (name, test, reason)
 UNFINISHED_LINES: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("heading", lambda line: _is_heading(line),
-     "a title line ('三、支出预算情况说明', '第二部分 2019年度部门预算表', '4、研究室'): at most 40 "
-     "characters without sentence punctuation, its quotes and brackets closed, and either at most 12 "
-     "characters or ending in what a title names (`_TITLE_END`)"),
+     ("a title line ('三、支出预算情况说明', '第二部分 2019年度部门预算表', '4、研究室'): at most 40 "
+      "characters without sentence punctuation, its quotes and brackets closed, and either at most "
+      "12 characters or ending in what a title names (`_TITLE_END`)")),
     ("table caption line", lambda line: bool(re.match(rf"^\s*(?:{_ISSUER_OR_UNIT})", line)),
-     "a table's issuer and unit line wrapped in the table's head ('部门：中国共产党江苏省委员会办 "
-     "单位：万元' / '公厅'): part of the table, which is left as printed"),
-    ("chart label", lambda line: bool(re.fullmatch(r"[\u4e00-\u9fff\s]*(?:[,，]?\s*[\d.]+%\s*)?"
-                                                   r"(?:[\u4e00-\u9fff]+[,，]?\s*[\d.]+%\s*)*,?", line)),
+     ("a table's issuer and unit line wrapped in the table's head ('部门：中国共产党江苏省委员会办 "
+      "单位：万元' / '公厅'): part of the table, which is left as printed")),
+    ("chart label",
+     lambda line: bool(re.fullmatch(r"[\u4e00-\u9fff\s]*(?:[,，]?\s*[\d.]+%\s*)?"
+                                    r"(?:[\u4e00-\u9fff]+[,，]?\s*[\d.]+%\s*)*,?", line)),
      "the data labels of a chart drawn on the page ('项目支出, 34.20%', '预留机动经费,')"),
-    ("unruled table row", lambda line: bool(re.fullmatch(r"\s*(?:\d{3,7}\s+)?\S+\s+-?[\d,]+\.?\d*\s*", line)),
+    ("unruled table row",
+     lambda line: bool(re.fullmatch(r"\s*(?:\d{3,7}\s+)?\S+\s+-?[\d,]+\.?\d*\s*", line)),
      "a row of a table printed without rules, read as a line of text ('30101 基本工资 1,015.15')"),
 )
-_SECTION_MARKER = PARAGRAPH_ENDS[0][1]
 _HEADING_MAX = 40
 _HEADING_SHORT = 12
 # How a longer title ends: what it names (a table, an account, a section, an office), or a closed
@@ -114,12 +123,10 @@ def mid_clause(text: str, end: int, stops: Iterable[int] = ()) -> str:
     following = rest.split("\n", 1)[0]
     if "\t" in following:
         return ""  # a table line
-    if any(pattern.match(following) for name, pattern, _ in PARAGRAPH_ENDS if name != "heading"):
-        return ""
     line = before[before.rfind("\n") + 1:]
     if _CONTINUATION.match(following):
         return f"{line[-30:]!r} ⏎ {following[:30]!r}"
-    if _is_heading(following):
+    if any(test(following) for _, test, _ in PARAGRAPH_ENDS):
         return ""
     if "\t" in line or any(test(line) for _, test, _ in UNFINISHED_LINES):
         return ""
@@ -272,6 +279,10 @@ def test_mid_clause_is_a_wrapped_line_not_a_heading_a_list_or_a_table():
     assert mid_clause(tabbed, tabbed.index("\n")) == ""
     quote_open = "江苏省高级人民法院 2018 年度一般公共预算拨款安排的“三\n公”经费预算支出 100 万元。\n"
     assert mid_clause(quote_open, quote_open.index("\n"))  # an open quote is no title
+    particle = "（十三）协同省委主管部门管理和考核设区市人民检察院\n的检察长，协同考核副检察长。\n"
+    assert mid_clause(particle, particle.index("\n"))  # no title goes on with '的'
+    chart = "项目支出, 34.20%\n基本支出, 55.98%\n"
+    assert mid_clause(chart, chart.index("\n")) == ""
     line = "收入 10 万元，支出 8 万元。"
     assert cut_inside_line(line, line.index("，") + 1, MARKS + "，") == ""
     assert cut_inside_line(line, line.index("万"))

@@ -159,12 +159,13 @@ def continues_on_next_page(
     line: Line, edges: tuple[float, float], following: Line, next_edges: tuple[float, float]
 ) -> bool:
     """True when the first line of a page goes on with the sentence the page before ended with:
-    that line ran to its page's right margin without a closing mark, and this one starts at the
-    left margin (no paragraph indent) in the same type, with no list or heading marker."""
+    that line ran to the right margin without a closing mark, and this one starts at the left
+    margin (no paragraph indent) in the same type, with no list or heading marker. Margins are
+    the outer ones of both pages, so a page of one short line has none of its own."""
     size = max(line.size, 1.0)
     return (
-        line.x1 >= edges[1] - _RIGHT_SLACK * size
-        and following.x0 <= next_edges[0] + 0.5 * size
+        line.x1 >= max(edges[1], next_edges[1]) - _RIGHT_SLACK * size
+        and following.x0 <= min(edges[0], next_edges[0]) + 0.5 * size
         and abs(line.size - following.size) <= 0.15 * size
         and line.widest_gap < _TABLE_LIKE_GAP
         and following.widest_gap < _TABLE_LIKE_GAP
