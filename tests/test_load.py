@@ -328,6 +328,34 @@ def test_pdf_wrapped_paragraph_lines_are_joined(tmp_path):
     ]
 
 
+def test_pdf_sentence_wrapped_over_a_page_break_is_one_line(tmp_path):
+    first = [
+        Text(96, 100, "本部门本年收入预算合计一千九百三十二万元，其中一般公共预算"),
+        Text(72, 115, "收入比上年预算减少"),
+        Text(96, 130, "本年一般公共预算财政拨款支出预算合计一千九百三十二万元，比上年"),
+    ]
+    second = [
+        Text(72, 100, "减少 30.8 万元，主要原因是压减。"),
+        Text(96, 115, "下一段落从缩进开始。"),
+    ]
+    loaded = load_file(write(tmp_path, "two.pdf", make_pdf([first, second])))
+    lines = loaded.text.splitlines()
+    assert lines[1] == "本年一般公共预算财政拨款支出预算合计一千九百三十二万元，比上年减少 30.8 万元，主要原因是压减。"
+    assert lines[2] == "下一段落从缩进开始。"
+    # each character stays on the page it is printed on
+    page_one, page_two = loaded.pages
+    assert loaded.text[page_one.start:page_one.end].endswith("比上年")
+    assert loaded.text[page_two.start:page_two.end].startswith("减少 30.8 万元")
+    # an indented first line (a page of one paragraph start), a list item, or a line short of
+    # the margin before a page break is no wrap
+    indented = [Text(96, 100, "下一段落从缩进开始。")]
+    heading = [Text(96, 100, "三、支出预算情况说明")]
+    listed = [Text(72, 100, "1.财政拨款收入。")]
+    title = [Text(72, 100, "名词解释")]
+    loaded = load_file(write(tmp_path, "more.pdf", make_pdf([first, indented, heading, listed, title, first])))
+    assert "比上年\n下一段落从缩进开始。\n三、支出预算情况说明\n1.财政拨款收入。\n名词解释\n本部门" in loaded.text
+
+
 def test_pdf_encrypted_is_refused(tmp_path):
     with pytest.raises(CorruptFileError) as error:
         load_file(write(tmp_path, "e.pdf", make_pdf(sample_pdf_pages(), encrypt=True)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 
 import pdfplumber
 from pdfplumber.page import Page as PdfPage
@@ -11,8 +12,16 @@ from pdfplumber.utils import dedupe_chars
 
 from gongkai.errors import CorruptFileError, FileTooLargeError, IngestError
 
-from .builder import TextBuilder
-from .pdf_layout import Char, Line, build_lines, is_page_number, reflow
+from .builder import TextBuilder, join_wrapped
+from .pdf_layout import (
+    Char,
+    Line,
+    build_lines,
+    continues_on_next_page,
+    is_page_number,
+    reflow,
+    text_edges,
+)
 from .pdf_tables import PageTable, find_page_tables
 
 log = logging.getLogger(__name__)
@@ -46,8 +55,17 @@ def _without_overprints(chars: list[Char]) -> list[Char]:
     return chars if len(seen) == len(chars) else dedupe_chars(chars, tolerance=1)
 
 
-def _write_page(builder: TextBuilder, page: PdfPage, carried: int) -> int:
-    """Text blocks and tables of one page, in vertical order; `carried` is the column count of
+@dataclass(frozen=True)
+class _PageContent:
+    """One page read: its reflowed text lines and tables in vertical order, and its margins."""
+
+    number: int
+    items: tuple[Line | PageTable, ...]
+    edges: tuple[float, float] | None  # left and right margins of its text; None without text
+
+
+def _read_page(page: PdfPage, carried: int) -> tuple[_PageContent, int]:
+    """Text lines and tables of one page, in vertical order; `carried` is the column count of
     the table the previous page ended with (0: none). Returns the same for this page."""
     chars = _without_overprints(page.chars)
     try:
@@ -56,19 +74,56 @@ def _write_page(builder: TextBuilder, page: PdfPage, carried: int) -> int:
         log.warning("table detection failed on page %s: %s", page.page_number, exc, exc_info=True)
         tables = []
     lines = _text_lines(page, chars, tables)
+    items: list[Line | PageTable] = []
     position = 0
     for table in tables:
         end = position
         while end < len(lines) and lines[end].top < table.bbox[1]:
             end += 1
-        for line in reflow(lines[position:end]):
-            builder.add_line(line.text)
+        items.extend(reflow(lines[position:end]))
         position = end
-        builder.add_table(table.grid, kind="pdf", page=page.page_number)
-    for line in reflow(lines[position:]):
-        builder.add_line(line.text)
+        items.append(table)
+    items.extend(reflow(lines[position:]))
     ends_with_table = bool(tables) and not any(line.top > tables[-1].bbox[3] for line in lines)
-    return len(tables[-1].grid[0]) if ends_with_table else 0
+    content = _PageContent(page.page_number, tuple(items), text_edges(lines) if lines else None)
+    return content, len(tables[-1].grid[0]) if ends_with_table else 0
+
+
+def _runs_on(content: _PageContent, following: _PageContent | None) -> bool:
+    """Whether the last line of a page is a sentence the next page's first line finishes."""
+    if following is None or not content.items or not following.items:
+        return False
+    last, first = content.items[-1], following.items[0]
+    return (
+        isinstance(last, Line) and isinstance(first, Line)
+        and content.edges is not None and following.edges is not None
+        and continues_on_next_page(last, content.edges, first, following.edges)
+    )
+
+
+def _write_pages(builder: TextBuilder, pages: list[_PageContent]) -> None:
+    """Lay the pages into the text. A sentence wrapped over a page break is one line of text
+    whose characters still belong to the page they are printed on."""
+    for index, content in enumerate(pages):
+        following = pages[index + 1] if index + 1 < len(pages) else None
+        runs_on = _runs_on(content, following)
+        builder.start_page()
+        for position, item in enumerate(content.items):
+            if isinstance(item, PageTable):
+                builder.add_table(item.grid, kind="pdf", page=content.number)
+            elif runs_on and position == len(content.items) - 1:
+                first = following.items[0] if following else None
+                assert isinstance(first, Line)
+                builder.add_text(_run_on_text(item.text, first.text))
+            else:
+                builder.add_line(item.text)
+        builder.end_page(content.number)
+
+
+def _run_on_text(line: str, next_line: str) -> str:
+    """A page's last line when the next page's first line goes on with it: no line break, and a
+    space only between two ASCII words (as `join_wrapped` joins them)."""
+    return line if join_wrapped([line, next_line]) == line.strip() + next_line.strip() else line + " "
 
 
 def _open(data: bytes, name: str) -> pdfplumber.PDF:
@@ -93,18 +148,19 @@ def load_pdf(data: bytes, name: str, *, max_pages: int) -> TextBuilder:
             raise CorruptFileError(f"PDF 文件没有页面：{name}")
         if page_count > max_pages:
             raise FileTooLargeError(f"PDF 页数过多（{page_count} 页，上限 {max_pages} 页）：{name}")
-        builder = TextBuilder()
+        pages: list[_PageContent] = []
         carried = 0
         for page in pdf.pages:
-            builder.start_page()
             try:
-                carried = _write_page(builder, page, carried)
+                content, carried = _read_page(page, carried)
             except Exception as exc:
                 raise CorruptFileError(
                     f"PDF 第 {page.page_number} 页无法解析：{name}", detail=repr(exc)
                 ) from exc
-            builder.end_page(page.page_number)
+            pages.append(content)
             page.close()
+    builder = TextBuilder()
+    _write_pages(builder, pages)
     _refuse_scans(builder, page_count, name)
     return builder
 

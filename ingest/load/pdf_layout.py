@@ -21,6 +21,10 @@ Char = dict  # a pdfplumber character object
 _CJK_GAP = 0.6
 _LATIN_GAP = 0.2
 _TABLE_LIKE_GAP = 3.0  # a line with a wider gap is a row of an unruled table, never reflowed
+# A wrapped line may stop this many characters short of the right margin: line breaking keeps a
+# bracketed word ('（项）') or a number ('161.62万元') whole on the next line.
+_RIGHT_SLACK = 4.0
+_CLOSING = "。！？；;!?：:"  # a line ending with one ends its sentence
 # Heading and list starts: 一、 （一） (1) 1、 1. 第一部分 — never the continuation of a wrapped line.
 _ENUMERATOR = re.compile(
     r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、．]|\d{1,2}\.(?!\d)"
@@ -135,12 +139,37 @@ def _continues(line: Line, following: Line, left_edge: float, right_edge: float)
     """True when `following` is the wrapped continuation of `line` in a paragraph."""
     size = max(line.size, 1.0)
     return (
-        line.x1 >= right_edge - 3.0 * size
+        line.x1 >= right_edge - _RIGHT_SLACK * size
         and following.x0 <= left_edge + 0.5 * size
         and abs(line.size - following.size) <= 0.15 * size
         and following.top - line.bottom < 1.0 * size
         and line.widest_gap < _TABLE_LIKE_GAP
         and following.widest_gap < _TABLE_LIKE_GAP
+        and not _ENUMERATOR.match(following.text)
+    )
+
+
+def text_edges(lines: Sequence[Line]) -> tuple[float, float]:
+    """The left and right margins of a page's text: its prose lines' outer edges."""
+    prose = [line for line in lines if line.widest_gap < _TABLE_LIKE_GAP] or list(lines)
+    return min(line.x0 for line in prose), max(line.x1 for line in prose)
+
+
+def continues_on_next_page(
+    line: Line, edges: tuple[float, float], following: Line, next_edges: tuple[float, float]
+) -> bool:
+    """True when the first line of a page goes on with the sentence the page before ended with:
+    that line ran to the right margin without a closing mark, and this one starts at the left
+    margin (no paragraph indent) in the same type, with no list or heading marker. Margins are
+    the outer ones of both pages, so a page of one short line has none of its own."""
+    size = max(line.size, 1.0)
+    return (
+        line.x1 >= max(edges[1], next_edges[1]) - _RIGHT_SLACK * size
+        and following.x0 <= min(edges[0], next_edges[0]) + 0.5 * size
+        and abs(line.size - following.size) <= 0.15 * size
+        and line.widest_gap < _TABLE_LIKE_GAP
+        and following.widest_gap < _TABLE_LIKE_GAP
+        and line.text.rstrip()[-1:] not in _CLOSING
         and not _ENUMERATOR.match(following.text)
     )
 
