@@ -243,6 +243,8 @@ class _Builder:
         figures = [f for uy in asked_years for item in asked if (f := self.figure(item, uy))]
         if not figures:
             return []
+        if _AGAINST_START.search(self.question) and operation == "lookup":
+            figures = [self.start_budget(f) for f in figures]
         if operation == "rank":
             return self.rank(figures)
         figures = _once(figures)
@@ -360,6 +362,15 @@ class _Builder:
                 budget, final = (Figure(roles[r], item, uy) for r in ("budget", "final"))
                 return [compose.against_budget_line(budget, final, self._cite_any([budget, final]))]
         return []
+
+    def start_budget(self, figure: Figure) -> Figure:
+        """'年初预算是多少' of an item its 决算 states beside its 年初预算: that 年初预算."""
+        candidates = [figure.row, *(r for r in self.rows if r is not figure.row and r["measure"] == "value"
+                                    and figure.unit_year.holds(r, self.catalog) and labels(r, figure.item))]
+        for candidate in candidates:
+            if (budget := self._budget_and_final(candidate).get("budget")) is not None:
+                return Figure(budget, figure.item, figure.unit_year)
+        return figure
 
     def _budget_and_final(self, figure: Row) -> dict[str, Row]:
         """The 年初预算 and the 决算 stated in one statement with `figure`."""

@@ -76,6 +76,8 @@ _YEAR_RUN = re.compile(
 _YEAR_RANGE = re.compile(rf"(?<![\d.,])({_YEAR_TOKEN})\s*(?:年)?\s*(?:-|—|–|~|～|至|到)\s*({_YEAR_TOKEN})\s*年")
 _BARE_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d{2})(?![\d.,%])")
 _CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})\s*年")
+# Metrics that name a column of another item's figures ('年初预算是多少' after '住房公积金呢').
+COLUMN_METRICS = ("年初预算",)
 _BASE_YEAR = re.compile(rf"(?:比|较|跟|和|与)\s*{_YEAR_TOKEN}\s*年")
 _RELATIVE_PREVIOUS = re.compile(r"(?<![比较与同跟和])(?:去年|上年|上一年)")
 
@@ -333,7 +335,8 @@ def _carry_over(slots: Slots, previous: Slots, question: str) -> Slots:
         carried.append("unit")
     if not slots.years and previous.years:
         carried.append("year")
-    if not slots.items and previous.items:
+    column_only = bool(slots.items) and all(i.metric in COLUMN_METRICS for i in slots.items)
+    if (not slots.items or column_only) and previous.items:
         carried.append("item")
     operation = slots.operation
     if operation == "lookup" and not reorder:
@@ -349,7 +352,7 @@ def _carry_over(slots: Slots, previous: Slots, question: str) -> Slots:
         localities=slots.localities or (() if slots.units or slots.all_localities else previous.localities),
         units=slots.units or (() if slots.localities or slots.all_localities else previous.units),
         years=years,
-        items=slots.items or previous.items,
+        items=previous.items if column_only and previous.items else slots.items or previous.items,
         metrics=slots.metrics or (previous.metrics if not slots.items else ()),
         scope=slots.scope or previous.scope,
         operation=operation,
