@@ -24,7 +24,14 @@ _CHANGE_BEFORE_OBJECT = re.compile(
     r"(?P<object>[^，,；;：:增减]{2,30})$"
 )
 
-_DECREASE = ("减少", "下降", "降低", "节约", "节省", "压减", "缩减", "调减", "减", "降幅", "下降率")
+# '本年数小于上年预算数 29.65 万元': a change said by comparison with its base named after the verb
+_COMPARED_WITH_BASE = re.compile(
+    r"(?:本年数?|本年度|今年)?(?P<verb>小于|低于|少于|大于|高于|多于|超出|超过)"
+    r"(?:上年度?|去年|上一年度?|(?:19|20)\d{2}年度?|年初)(?:预算执行数|预算数?|执行数|决算数?|数)?$"
+)
+
+_DECREASE = ("减少", "下降", "降低", "节约", "节省", "压减", "缩减", "调减", "减", "降幅", "下降率",
+             "小于", "低于", "少于")
 
 _COMPARATOR = re.compile(
     r"(比|较|与|同比|相比)(上年度?|去年|上一年度?|(19|20)\d{2}年度?|年初预算|预算|计划)?"
@@ -87,6 +94,9 @@ def measure_of(phrase: str, unit: str) -> tuple[str, bool, str]:
             change.group("verb") in _DECREASE,
             _COMPARATOR.sub("", phrase[: change.start()]),
         )
+    if compared := _COMPARED_WITH_BASE.search(phrase):
+        measure = "change_pct" if unit == "%" else "change"
+        return measure, compared.group("verb") in _DECREASE, phrase[: compared.start()]
     inside = _CHANGE_BEFORE_OBJECT.search(phrase)
     if inside:
         # '基本支出增加养老保险缴费等 1447.63 万元' changes 基本支出 (its cause follows the verb);
