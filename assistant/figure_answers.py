@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant import compose
 from assistant.catalog import Catalog
+from assistant.extract import terms
 from assistant.figures import (
     Figure,
     Row,
@@ -28,9 +29,15 @@ from assistant.figures import (
     question_qualifiers,
     unit_years,
 )
-from assistant.sources import cite, comparison_before, get_source, ingest_stamps, sentence_span, unchanged_after
-from assistant.extract import terms
 from assistant.linking import leftover_runs
+from assistant.sources import (
+    cite,
+    comparison_before,
+    get_source,
+    ingest_stamps,
+    sentence_span,
+    unchanged_after,
+)
 from assistant.text_figures import COUNT_UNITS
 from assistant.types import Answer, Citation, Item, Slots
 from ingest.catalog import ENDINGS, fold, label_stem
