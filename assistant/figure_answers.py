@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant import compose
 from assistant.catalog import Catalog
+from assistant.cell_citations import cite_figure
 from assistant.figures import (
     Figure,
     Row,
@@ -25,7 +26,7 @@ from assistant.figures import (
     question_qualifiers,
     unit_years,
 )
-from assistant.sources import cite, comparison_before, get_source, ingest_stamps, unchanged_after
+from assistant.sources import comparison_before, ingest_stamps, unchanged_after
 from assistant.text_figures import COUNT_UNITS
 from assistant.types import Answer, Citation, Item, Slots
 from ingest.catalog import ENDINGS, fold, label_stem
@@ -61,17 +62,6 @@ class _Citations:
                 same = len(self.citations)
             self.markers[key] = same
         return self.markers[key]
-
-
-def cite_figure(engine: Any, row: Row, stamps: dict[str, str] | None = None) -> Citation:
-    """A table figure cited at its cell, its quote naming table, row and column; a prose figure
-    cited at its sentence."""
-    if row["source"] != "table":
-        return cite(engine, row["doc_id"], row["start"], row["end"], stamps=stamps)
-    source = get_source(engine, row["doc_id"], stamps)
-    place = " · ".join(p for p in (row["table_title"], row["label"], row["column_name"]) if p)
-    return Citation(row["doc_id"], source.title, source.locality, source.year, source.page_at(row["start"]),
-                    row["start"], row["end"], f"{place}：{source.text[row['start']:row['end']]}")
 
 
 def asked_money_unit(question: str) -> str:
