@@ -100,3 +100,20 @@ def test_a_span_a_query_names_is_cited_at_its_cell_or_sentence(archive):
         "表三 镇安县档案馆一般公共预算基本支出预算表 · 邮电费 · 合计：4.68")
     prose = text.index("3.20")
     assert cite_at(engine, doc_id, prose, prose + 4).quote == "2024年“三公”经费预算3.20万元。"
+
+
+def test_the_viewer_marks_the_cited_cell_of_its_table(archive):
+    """The viewer's table tab marks the cells a span touches: a figure's citation, one cell at
+    its row and column; a span over the row, every cell of it."""
+    from assistant.documents import get_document
+
+    settings, engine = archive
+    (citation,) = _ask("镇安县档案馆2024年其他交通费用的人员经费是多少", settings).citations
+    (table,) = get_document(citation.doc_id, settings).tables
+    (marked,) = table.cells_marked([(citation.start, citation.end)])
+    row, col = marked
+    assert table.rows[row][col] == "21.40" and table.columns[col] == "人员经费"
+    assert "其他交通费用" in table.rows[row]
+    line_start = min(s for s, _ in filter(None, table.spans[row]))
+    line_end = max(e for _, e in filter(None, table.spans[row]))
+    assert table.cells_marked([(line_start, line_end)]) == tuple((row, c) for c in range(5))
