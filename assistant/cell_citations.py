@@ -79,14 +79,20 @@ class StoredCell:
 
 def cell_at(engine: Engine, doc_id: str, start: int, end: int) -> StoredCell | None:
     """The stored value cell (no header, no long text) whose characters hold text[start:end]."""
-    return _cell_holding(_cells(engine, {doc_id}).get(doc_id, ()), start, end)
+    c, t = db.table_cells.c, db.doc_tables.c
+    within = select(t.table_index).where(t.doc_id == doc_id, t.start <= start, t.end >= end)
+    cells = _cells(engine, {doc_id}, c.table_index.in_(within), c.start <= start, c.end >= end)
+    return _cell_holding(cells.get(doc_id, ()), start, end)
 
 
 def cite_figure(engine: Engine, row: Mapping[str, Any], stamps: Mapping[str, str] | None = None) -> Citation:
-    """A figure (a facts row, or a row read from a line) cited where it is printed: a table fact
-    at its cell, quoting its table, row and column; any other figure by `cite_at`."""
+    """A figure cited where it is printed: a table fact at its cell, quoting its table, row and
+    column; a prose fact at its sentence (ingestion read it from prose, a long text cell's
+    included); a figure read from a line (`assistant.text_figures`) by `cite_at`."""
     if row.get("source") == "table":
         return cite_cell(engine, row, stamps)
+    if row.get("source") == "prose":
+        return cite(engine, row["doc_id"], row["start"], row["end"], stamps=stamps)
     return cite_at(engine, row["doc_id"], row["start"], row["end"], stamps)
 
 
@@ -155,8 +161,8 @@ def _citation_of(citations: Sequence[Citation], figure: Mapping[str, Any]) -> in
     return min(holding)[1] if holding else None
 
 
-def _cells(engine: Engine, doc_ids: set[str]) -> dict[str, tuple[StoredCell, ...]]:
-    """The stored body cells of documents (header cells left out)."""
+def _cells(engine: Engine, doc_ids: set[str], *where: Any) -> dict[str, tuple[StoredCell, ...]]:
+    """The stored body cells of documents (header cells left out), those `where` keeps."""
     if not doc_ids:
         return {}
     c, t = db.table_cells.c, db.doc_tables.c
@@ -165,7 +171,7 @@ def _cells(engine: Engine, doc_ids: set[str]) -> dict[str, tuple[StoredCell, ...
             select(c.doc_id, c.table_index, c.row, c.col, c.text, c.row_label, c.column_name, c.start, c.end,
                    t.title)
             .join_from(db.table_cells, db.doc_tables, and_(t.doc_id == c.doc_id, t.table_index == c.table_index))
-            .where(c.doc_id.in_(sorted(doc_ids)), ~c.is_header)
+            .where(c.doc_id.in_(sorted(doc_ids)), ~c.is_header, *where)
         ).all()
     found: dict[str, list[StoredCell]] = {}
     for r in rows:
