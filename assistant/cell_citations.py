@@ -50,7 +50,7 @@ def cite_cell(engine: Engine, row: Mapping[str, Any], stamps: Mapping[str, str] 
 @dataclass(frozen=True)
 class CellCheck:
     """How many of an answer's table-figure citations mark exactly their cell, and what is wrong
-    with the others (one line each, in Chinese-free English for the bench's report)."""
+    with the others (one line each)."""
 
     checked: int
     marking: int

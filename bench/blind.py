@@ -392,10 +392,10 @@ class BlindReport:
     def wrong_figures(self) -> int:
         return sum(s.outcome == "wrong figure" for s in self.scored)
 
-    def cells_marking(self, holdout: bool = False) -> str:
-        """'n/m': of the part's table-figure citations, those marking exactly their cell."""
+    def cells_marking(self, holdout: bool = False) -> tuple[int, int]:
+        """Of the part's table-figure citations: those marking exactly their cell, and all."""
         checks = [s.cells for s in self.part(holdout) if s.cells is not None]
-        return f"{sum(c.marking for c in checks)}/{sum(c.checked for c in checks)}"
+        return sum(c.marking for c in checks), sum(c.checked for c in checks)
 
     def markdown(self, verbose: bool = False) -> str:
         header = "| kind | n | " + " | ".join(OUTCOMES) + " | right % |"
@@ -409,8 +409,9 @@ class BlindReport:
             lines.append(_row("**holdout (aggregate)**", held))
         checked = [s for s in self.scored if s.answer is not None and getattr(s.answer, "check", "").startswith("dropped")]
         lines += ["", f"Answers the faithfulness check cut a figure from: {len(checked)} of {len(self.scored)}"]
-        lines += ["", "Citations marking their cell: " + self.cells_marking(False)
-                  + (f" (holdout, aggregate: {self.cells_marking(True)})" if held else "")]
+        cells = "{}/{}".format(*self.cells_marking(False))
+        cells += " (holdout, aggregate: {}/{})".format(*self.cells_marking(True)) if held else ""
+        lines += ["", f"Citations marking their cell: {cells}"]
         for s in visible:
             if s.cells is not None and s.cells.problems:
                 lines.append(f"- `{s.item.id}` cell citations: {'; '.join(s.cells.problems)[:300]}")
