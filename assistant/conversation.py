@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant import compose
 from assistant.catalog import Catalog, StoredUnit
-from assistant.figure_answers import cite_figure
+from assistant.cell_citations import cite_figure
 from assistant.figures import Figure, UnitYear
 from assistant.types import Answer, Item
 

@@ -65,6 +65,13 @@ class TableView:
     end: int
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]  # cell texts exactly as printed, '' where a cell is empty
+    spans: tuple[tuple[tuple[int, int] | None, ...], ...] = ()  # each cell's characters, as `rows`
+
+    def cells_marked(self, spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+        """(row, column) positions in `rows` of the cells whose characters a span marks: one
+        cell for a figure's citation, every cell of a row for a citation of the row."""
+        return tuple((r, c) for r, row in enumerate(self.spans) for c, cell in enumerate(row)
+                     if cell and cell[0] < cell[1] and any(s < cell[1] and cell[0] < e for s, e in spans))
 
 
 @dataclass(frozen=True)
@@ -101,15 +108,17 @@ def get_document(doc_id: str, settings: Settings, *, user: str = "public") -> Do
 
 def _table_view(table: Any, cells: Sequence[Any]) -> TableView:
     columns = tuple(json.loads(table.columns))
-    grid: dict[int, dict[int, str]] = {}
+    grid: dict[int, dict[int, Any]] = {}
     for cell in cells:
         if cell.table_index == table.table_index:
-            grid.setdefault(cell.row, {})[cell.col] = cell.text
+            grid.setdefault(cell.row, {})[cell.col] = cell
     width = max([len(columns), *(max(r) + 1 for r in grid.values())], default=0)
-    rows = tuple(tuple(grid[r].get(c, "") for c in range(width)) for r in sorted(grid))
+    rows = tuple(tuple(grid[r][c].text if c in grid[r] else "" for c in range(width)) for r in sorted(grid))
+    spans = tuple(tuple((grid[r][c].start, grid[r][c].end) if c in grid[r] else None for c in range(width))
+                  for r in sorted(grid))
     names = tuple(columns[c] if c < len(columns) and columns[c] else f"列{c + 1}" for c in range(width))
     return TableView(table.table_index, table.title, table.unit, table.page, table.start, table.end,
-                     names, rows)
+                     names, rows, spans)
 
 
 @dataclass(frozen=True)

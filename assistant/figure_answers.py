@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant import compose
 from assistant.catalog import Catalog
+from assistant.cell_citations import cite_figure
 from assistant.extract import terms
 from assistant.figures import (
     Figure,
@@ -31,7 +32,6 @@ from assistant.figures import (
 )
 from assistant.linking import leftover_runs
 from assistant.sources import (
-    cite,
     comparison_before,
     get_source,
     ingest_stamps,
@@ -75,17 +75,6 @@ class _Citations:
                 same = len(self.citations)
             self.markers[key] = same
         return self.markers[key]
-
-
-def cite_figure(engine: Any, row: Row, stamps: dict[str, str] | None = None) -> Citation:
-    """A table figure cited at its cell, its quote naming table, row and column; a prose figure
-    cited at its sentence."""
-    if row["source"] != "table":
-        return cite(engine, row["doc_id"], row["start"], row["end"], stamps=stamps)
-    source = get_source(engine, row["doc_id"], stamps)
-    place = " · ".join(p for p in (row["table_title"], row["label"], row["column_name"]) if p)
-    return Citation(row["doc_id"], source.title, source.locality, source.year, source.page_at(row["start"]),
-                    row["start"], row["end"], f"{place}：{source.text[row['start']:row['end']]}")
 
 
 def asked_money_unit(question: str) -> str:

@@ -21,6 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from sqlalchemy import Engine, select
 
+from assistant.cell_citations import cite_at
 from assistant.llm_prompts import (
     UNVERIFIED_NOTE,
     DataFence,
@@ -316,7 +317,7 @@ def _answer_from_rows(
     for row in rows:
         line = _row_line(row)
         if _traced(engine, row, visible):
-            citations.append(cite(engine, row["doc_id"], int(row["start"]), int(row["end"])))
+            citations.append(cite_at(engine, row["doc_id"], int(row["start"]), int(row["end"])))
             line += f" [{len(citations)}]"
         elif "text" in row:
             line += UNTRACED_NOTE

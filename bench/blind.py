@@ -19,6 +19,10 @@ outcome, the worst that applies:
 A number matches only as a whole number of the same value (13 is not found in 2013 or 13.5); money
 is compared in 元 (45.00万元 = 450,000元); a computed result matches within the rounding of both.
 Items of `*_holdout.yaml` files are scored as an aggregate only.
+
+Apart from the outcome, every answer's citations of table figures are checked to mark exactly
+their cell (`assistant.cell_citations.check_cell_citations`), reported as "citations marking their
+cell: n/m".
 """
 
 from __future__ import annotations
@@ -224,6 +228,7 @@ class Scored:
     answer: Any  # assistant.types.Answer of the last turn, None when asking raised
     outcome: str
     problems: list[str] = field(default_factory=list)
+    cells: Any = None  # assistant.cell_citations.CellCheck of the answer's table-figure citations
 
     def first_line(self) -> str:
         if self.answer is None:
@@ -387,6 +392,11 @@ class BlindReport:
     def wrong_figures(self) -> int:
         return sum(s.outcome == "wrong figure" for s in self.scored)
 
+    def cells_marking(self, holdout: bool = False) -> tuple[int, int]:
+        """Of the part's table-figure citations: those marking exactly their cell, and all."""
+        checks = [s.cells for s in self.part(holdout) if s.cells is not None]
+        return sum(c.marking for c in checks), sum(c.checked for c in checks)
+
     def markdown(self, verbose: bool = False) -> str:
         header = "| kind | n | " + " | ".join(OUTCOMES) + " | right % |"
         lines = [header, "|---|" + "---:|" * (len(OUTCOMES) + 2)]
@@ -399,6 +409,12 @@ class BlindReport:
             lines.append(_row("**holdout (aggregate)**", held))
         checked = [s for s in self.scored if s.answer is not None and getattr(s.answer, "check", "").startswith("dropped")]
         lines += ["", f"Answers the faithfulness check cut a figure from: {len(checked)} of {len(self.scored)}"]
+        cells = "{}/{}".format(*self.cells_marking(False))
+        cells += " (holdout, aggregate: {}/{})".format(*self.cells_marking(True)) if held else ""
+        lines += ["", f"Citations marking their cell: {cells}"]
+        for s in visible:
+            if s.cells is not None and s.cells.problems:
+                lines.append(f"- `{s.item.id}` cell citations: {'; '.join(s.cells.problems)[:300]}")
         lines += ["", f"Failures outside the holdout ({sum(s.outcome != 'right' for s in visible)}):"]
         for s in visible:
             if s.outcome == "right":
@@ -431,8 +447,11 @@ def doc_stems(settings: Any) -> dict[str, str]:
 def run_blind(settings: Any, items: Sequence[BlindItem]) -> BlindReport:
     """Ask every item (earlier turns as history) and score the last answer."""
     from assistant.ask import ask
+    from assistant.cell_citations import check_cell_citations
+    from gongkai import db
 
     stems, library = doc_stems(settings), load_library()
+    engine = db.get_engine(settings.database_url)
     scored = []
     for item in items:
         try:
@@ -442,7 +461,9 @@ def run_blind(settings: Any, items: Sequence[BlindItem]) -> BlindReport:
         except Exception as error:  # noqa: BLE001 - one crashing question is one outcome
             scored.append(Scored(item, None, "error", [f"{type(error).__name__}: {error}"]))
             continue
-        scored.append(score_item(item, history[-1], stems, library))
+        outcome = score_item(item, history[-1], stems, library)
+        outcome.cells = check_cell_citations(engine, history[-1])
+        scored.append(outcome)
     return BlindReport(scored)
 
 

@@ -240,5 +240,11 @@ def test_blind_accuracy(blind_report):
     assert blind_report.right(holdout=True) >= MIN_BLIND_HOLDOUT_RIGHT
 
 
+def test_blind_table_figure_citations_mark_their_cells(blind_report):
+    for holdout in (False, True):  # the holdout part as an aggregate only
+        marking, checked = blind_report.cells_marking(holdout)
+        assert checked and marking == checked, "\n" + (blind_report.markdown() if not holdout else "")
+
+
 def test_blind_wrong_figures_do_not_grow(blind_report):
     assert blind_report.wrong_figures() <= MAX_BLIND_WRONG_FIGURES, "\n" + blind_report.markdown()

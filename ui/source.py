@@ -1,5 +1,6 @@
-"""The source viewer: a stored document's text with the cited spans highlighted, its tables, its
-metadata. Opened by shareable links `source?doc=<id>&start=<offset>&end=<offset>` (one span) or
+"""The source viewer: a stored document's text with the cited spans highlighted, its tables (the
+cells a span marks marked in their table: a figure's citation, its one cell), its metadata.
+Opened by shareable links `source?doc=<id>&start=<offset>&end=<offset>` (one span) or
 `source?doc=<id>&marks=120-126,300-309` (several; the first scrolled into view), see ui/links.py."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from assistant.documents import DocumentView, corpus_summary, get_document
+from assistant.documents import DocumentView, TableView, corpus_summary, get_document
 from gongkai.settings import get_settings
 from ui.links import Span, merged, spans_from
 
@@ -51,6 +52,28 @@ def text_html(doc: DocumentView, spans: tuple[Span, ...]) -> str:
     return f"<html><head><style>{style}</style></head><body>{''.join(parts)}{scroll}</body></html>"
 
 
+def table_html(table: TableView, marked: tuple[tuple[int, int], ...]) -> str:
+    """A cited table as an HTML table, the cells the citation marks in <mark> (a figure's
+    citation: its one cell), the first with id="cited-cell"; each cell says its row and column."""
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in unique(table.columns))
+    body = []
+    for r, row in enumerate(table.rows):
+        cells = []
+        for c, text in enumerate(row):
+            shown = html.escape(text)
+            if (r, c) in marked:
+                anchor = ' id="cited-cell"' if (r, c) == marked[0] else ""
+                shown = f'<mark{anchor} data-row="{r}" data-col="{c}">{shown}</mark>'
+            cells.append(f'<td data-row="{r}" data-col="{c}">{shown}</td>')
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    style = ("<style>.cited-table{border-collapse:collapse;font-size:14px;width:100%}"
+             ".cited-table th,.cited-table td{border:1px solid #ddd;padding:4px 8px;white-space:pre-wrap}"
+             ".cited-table th{background:#f6f6f6;font-weight:600}.cited-table mark{background:#ffe066;"
+             "padding:2px 0}</style>")
+    return (f'{style}<div style="overflow:auto;max-height:560px"><table class="cited-table">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
 def unique(names: tuple[str, ...]) -> list[str]:
     seen: dict[str, int] = {}
     result = []
@@ -82,12 +105,16 @@ def show(doc: DocumentView, spans: tuple[Span, ...]) -> None:
         components.html(text_html(doc, spans), height=640, scrolling=True)
     with tables_tab:
         for table in doc.tables:
-            cited = any(table.start <= start < table.end for start, _ in spans)
+            marked = table.cells_marked(spans)
+            cited = bool(marked) or any(table.start <= start < table.end for start, _ in spans)
             label = f"{table.title or f'表{table.index + 1}'}" + (f"（单位：{table.unit}）" if table.unit else "")
             label += f" · 第{table.page}页" if table.page else ""
             with st.expander((":material/push_pin: " if cited else "") + label, expanded=cited):
-                st.dataframe(pd.DataFrame(list(table.rows), columns=unique(table.columns)),
-                             hide_index=True, width="stretch")
+                if marked:  # the cited cells marked where they stand
+                    st.html(table_html(table, marked))
+                else:
+                    st.dataframe(pd.DataFrame(list(table.rows), columns=unique(table.columns)),
+                                 hide_index=True, width="stretch")
 
 
 doc_id = st.query_params.get("doc", "")
