@@ -29,6 +29,8 @@ ASKS_REASON = re.compile(r"为什么|为何|为啥|原因|怎么回事|咋|怎�
 ASKS_USE = _USE_ASKED  # a use asked ('干嘛用'): the same across a unit's years
 MAX_REASONS = 2
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CHANGE_STATED = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s*\d")
+_REFERS_BACK = re.compile(r"^\s*[^，,。；;\d]{0,24}(?:增加|减少|增长|下降|变化|上升|降低|增减)的主要原因")
 _WHY_GIVEN = re.compile(r"原因|由于|因为|系因|主要是|是因")
 _SUBJECT_PREFIX = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*)*")
 
@@ -66,10 +68,13 @@ def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[
             if following:
                 after = text[following[0]:following[1]]
                 heading = not re.search(r"[，,；;]", sentence) and len(sentence.strip()) <= 60
-                if _OPENS_WITH_REASON.match(after) or (heading and REASON.search(after)):
+                back = _REFERS_BACK.match(after) and not _CHANGE_STATED.search(sentence)  # explains another
+                if not back and (_OPENS_WITH_REASON.match(after) or (heading and REASON.search(after))):
                     given = [(start, end), following]  # the item's heading or sentence, then its reason
             if not given:
                 continue
+            if len(given) == 1 and _REFERS_BACK.match(sentence) and (stated := _change_before(text, pieces, i)):
+                given = [stated, *given]  # '…减少的主要原因是…' explains the change stated before it
             given += _enumerated_after(text, pieces, pieces.index(given[-1]))
             said = " ".join(text[s:e] for s, e in given)  # the item's sentence and its reason
             score = sum(len(w) for w in named) / sum(len(w) for w in wanted)
@@ -89,6 +94,14 @@ def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[
     found = [r for r in found if not (r.sentences[-1].text in said or said.add(r.sentences[-1].text))]
     best = found[:1] + [r for r in found[1:MAX_REASONS] if r.score >= found[0].score - 0.01]
     return [s for reason in best for s in reason.sentences]
+
+
+def _change_before(text: str, pieces: Sequence[tuple[int, int]], i: int) -> tuple[int, int] | None:
+    """The nearest of the few sentences before piece `i` that states a change with its figure."""
+    for piece in reversed(pieces[max(0, i - 4):i]):
+        if _CHANGE_STATED.search(text[slice(*piece)]):
+            return piece
+    return None
 
 
 def _numbers(text: str) -> set[str]:
