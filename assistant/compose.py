@@ -168,13 +168,9 @@ def difference_lines(a: Figure, b: Figure, cite: Cite, *, ratio: bool = False) -
     name_big, name_small = _label(big, a, b), _label(small, a, b)
     if x == y:
         return [*lines, "两者相等。"]
-    gap = abs(x - y)
     money = in_yuan(a.row) is not None
-    unit = "万元" if money else a.row["unit"]
-    decimals = max(_decimals(a.row["text"]), _decimals(b.row["text"]))
-    if money and "元" in (a.row["unit"], b.row["unit"]):
-        decimals = max(decimals, 2)  # 元 figures said in 万元 read to the 百元, as 万元 figures print
-    gap_shown = format_amount(gap / TO_YUAN["万元"] if money else gap, decimals, unit)
+    # 元 figures said in 万元 read to the 百元, as 万元 figures print
+    gap_shown = gap_between(a.row, b.row, places=2 if money and "元" in (a.row["unit"], b.row["unit"]) else 0)
     line = f"{name_big}比{name_small}多 {gap_shown}（相差：{printed(big.row)} − {printed(small.row)}）"
     if ratio and min(x, y) > 0:
         times = (max(x, y) / min(x, y)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -196,6 +192,16 @@ def half_last_digit(row: Row) -> Decimal:
     step = Decimal(1).scaleb(-_decimals(row["text"])) / 2
     factor = TO_YUAN.get(row["unit"])
     return step * factor if factor is not None else step
+
+
+def gap_between(a: Row, b: Row, places: int = 0) -> str:
+    """|b − a| as printed figures are: money in 万元, else in their unit, to the finer of their
+    printed places (at least `places`)."""
+    gap = abs(comparable(b) - comparable(a))
+    decimals = max(_decimals(a["text"]), _decimals(b["text"]), places)
+    if in_yuan(b) is not None:
+        return format_amount(gap / TO_YUAN["万元"], decimals, "万元")
+    return format_amount(gap, decimals, b["unit"])
 
 
 def same_kind(a: Row, b: Row) -> bool:
@@ -225,10 +231,7 @@ def share_lines(part: Figure, whole: Figure, cite: Cite, *, whole_known: bool = 
 def against_budget_line(budget: Figure, final: Figure, cite: Cite) -> str:
     """A 决算 against its 年初预算, with the gap computed from both ('决算比年初预算多 345.90万元')."""
     a, b = comparable(budget.row), comparable(final.row)
-    money = in_yuan(final.row) is not None
-    unit = "万元" if money else final.row["unit"]
-    decimals = max(_decimals(budget.row["text"]), _decimals(final.row["text"]))
-    gap = format_amount(abs(b - a) / TO_YUAN["万元"] if money else abs(b - a), decimals, unit)
+    gap = gap_between(budget.row, final.row)
     verb = f"多 {gap}" if b > a else f"少 {gap}" if b < a else "持平"
     return (f"{who(final)}{item_name(final)}年初预算 {printed(budget.row)} [{cite(budget.row)}]，"
             f"决算 {printed(final.row)} [{cite(final.row)}]，决算比年初预算{verb}")
@@ -261,10 +264,7 @@ def year_change_line(before: Figure, after: Figure, cite: Cite) -> str:
     """A change computed between two years of one unit, with its percentage."""
     a, b = comparable(before.row), comparable(after.row)
     delta = b - a
-    money = in_yuan(after.row) is not None
-    unit = "万元" if money else after.row["unit"]
-    decimals = max(_decimals(before.row["text"]), _decimals(after.row["text"]))
-    shown = format_amount(abs(delta) / TO_YUAN["万元"] if money else abs(delta), decimals, unit)
+    shown = gap_between(before.row, after.row)
     verb = "减少" if delta < 0 else "增加" if delta > 0 else "持平"
     pct = f"，{change_rate(before, after)}" if a and delta else ""
     change = f"{verb} {shown}{pct}" if delta else "持平"

@@ -350,9 +350,7 @@ class _Builder:
         chosen = self.figure(item, uy)
         if chosen is None:
             return []
-        candidates = [chosen.row, *(r for r in self.rows if r is not chosen.row and r["measure"] == "value"
-                                    and uy.holds(r, self.catalog) and labels(r, item))]
-        for candidate in candidates:
+        for candidate in self._item_rows(chosen):
             roles = self._budget_and_final(candidate)
             if set(roles) == {"budget", "final"}:
                 budget, final = (Figure(roles[r], item, uy) for r in ("budget", "final"))
@@ -361,12 +359,16 @@ class _Builder:
 
     def start_budget(self, figure: Figure) -> Figure:
         """'年初预算是多少' of an item its 决算 states beside its 年初预算: that 年初预算."""
-        candidates = [figure.row, *(r for r in self.rows if r is not figure.row and r["measure"] == "value"
-                                    and figure.unit_year.holds(r, self.catalog) and labels(r, figure.item))]
-        for candidate in candidates:
+        for candidate in self._item_rows(figure):
             if (budget := self._budget_and_final(candidate).get("budget")) is not None:
                 return Figure(budget, figure.item, figure.unit_year)
         return figure
+
+    def _item_rows(self, figure: Figure) -> list[Row]:
+        """The chosen figure's row, then the other fetched rows of its item and unit-year."""
+        uy, item = figure.unit_year, figure.item
+        return [figure.row, *(r for r in self.rows if r is not figure.row and r["measure"] == "value"
+                              and uy.holds(r, self.catalog) and labels(r, item))]
 
     def _budget_and_final(self, figure: Row) -> dict[str, Row]:
         """The 年初预算 and the 决算 stated in one statement with `figure`."""
@@ -377,7 +379,7 @@ class _Builder:
         for row in fetch_span(self.engine, self.visibility, figure["doc_id"], start, end):
             role = _budget_role(row, text[previous:row["start"]])
             previous = row["end"]
-            if role and role not in roles and same_clause_chain(text, figure, row):
+            if role and role not in roles and _same_statement(text, figure, row):
                 roles[role] = row
         return roles
 
@@ -456,13 +458,13 @@ _LEAD_FINAL = re.compile(r"决算(?:数)?[为是:：]?\s*$|执行数[为是:：]
 def _budget_role(row: Row, lead: str) -> str:
     """Whether a figure is a 年初预算 ('budget') or a 决算 ('final'): by the words just before
     it in its sentence, or by its table column."""
-    words = lead if row["source"] != "table" else (row["column_name"] or "")
     if row["source"] == "table":
-        return "budget" if re.search(r"年初预算|预算数", words) else "final" if re.search(r"决算|执行", words) else ""
+        column = row["column_name"] or ""
+        return "budget" if re.search(r"年初预算|预算数", column) else "final" if re.search(r"决算|执行", column) else ""
     return "budget" if _LEAD_BUDGET.search(lead) else "final" if _LEAD_FINAL.search(lead) else ""
 
 
-def same_clause_chain(text: str, a: Row, b: Row) -> bool:
+def _same_statement(text: str, a: Row, b: Row) -> bool:
     """Two figures of one statement: no sentence end between them (a table row: the same row)."""
     if a["source"] == "table" or b["source"] == "table":
         return a["source"] == b["source"] and a["table_index"] == b["table_index"] and a["row"] == b["row"]

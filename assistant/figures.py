@@ -109,8 +109,6 @@ def fetch(engine: Any, visibility: tuple[str, ...], years: Sequence[UnitYear], i
           measures: tuple[str, ...] = ("value",), doc_types: tuple[str, ...] = ()) -> tuple[list[Row], str]:
     """Every stored figure of the unit-years naming one of the items (one guarded query), and
     the query as run."""
-    from assistant.sql_run import run_sql
-
     if not years or not items:
         return [], ""
     # a year unnamed is the latest document's, whatever year its figures are of: no year filter
@@ -121,29 +119,29 @@ def fetch(engine: Any, visibility: tuple[str, ...], years: Sequence[UnitYear], i
         stems=tuple(dict.fromkeys(s for i in items for s in i.stems)),
         codes=tuple(dict.fromkeys(i.code for i in items if i.code)), measures=measures,
     )
-    result = run_sql(query.sql, engine, visibility=visibility, params=query.params, max_rows=1000,
-                     filters=CorpusFilters(doc_types=doc_types))  # the user's 类型 filter
-    return ([dict(zip(result.columns, r)) for r in result.rows] if result.ok else []), result.sql
+    return _rows(query, engine, visibility, CorpusFilters(doc_types=doc_types))  # the user's 类型 filter
 
 
 def fetch_stated_changes(engine: Any, visibility: tuple[str, ...], doc_ids: Sequence[str]) -> list[Row]:
     """Every change the documents state, of any item."""
-    from assistant.sql_run import run_sql
-
     if not doc_ids:
         return []
-    query = stated_changes_query(tuple(dict.fromkeys(doc_ids)))
-    result = run_sql(query.sql, engine, visibility=visibility, params=query.params, max_rows=1000)
-    return [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []
+    return _rows(stated_changes_query(tuple(dict.fromkeys(doc_ids))), engine, visibility)[0]
 
 
 def fetch_span(engine: Any, visibility: tuple[str, ...], doc_id: str, start: int, end: int) -> list[Row]:
     """The figures a document states between two offsets."""
+    return _rows(span_facts_query(doc_id, start, end), engine, visibility)[0]
+
+
+def _rows(query: Any, engine: Any, visibility: tuple[str, ...], filters: CorpusFilters | None = None
+          ) -> tuple[list[Row], str]:
+    """A guarded fact query's rows as dicts ([] when the guard refuses it), and the SQL as run."""
     from assistant.sql_run import run_sql
 
-    query = span_facts_query(doc_id, start, end)
-    result = run_sql(query.sql, engine, visibility=visibility, params=query.params, max_rows=200)
-    return [dict(zip(result.columns, r)) for r in result.rows] if result.ok else []
+    result = run_sql(query.sql, engine, visibility=visibility, params=query.params, max_rows=1000,
+                     filters=filters)
+    return ([dict(zip(result.columns, r)) for r in result.rows] if result.ok else []), result.sql
 
 
 def names(row: Row, item: Item) -> bool:

@@ -63,8 +63,8 @@ def link(question: str, catalog: Catalog, taken: Sequence[tuple[int, int]] = (),
     single = [pair for pair in metric_words if len(pair[0]) == 1]
     terms += [t for t in _metric_terms(text, single) if not _inside((t.start, t.end), spans)]
     blanked = list(question)
-    for t in terms:  # the runs around a term are what no other term explains
-        if t.how != "exact" or len(t.text) > 2:
+    for t in terms:  # the runs around a short stem are what no other term explains
+        if not _short_stem(t):
             blanked[t.start:t.end] = " " * (t.end - t.start)
     for s, e in taken:
         blanked[s:e] = " " * (e - s)
@@ -73,12 +73,14 @@ def link(question: str, catalog: Catalog, taken: Sequence[tuple[int, int]] = (),
     return Linked(tuple(sorted(terms, key=lambda t: t.start)), missing)
 
 
+def _short_stem(term: Term) -> bool:
+    return term.how == "exact" and len(term.text) <= 2
+
+
 def _inside_longer_name(term: Term, runs: Sequence[str]) -> bool:
     """A two-character stem standing in a longer run of words nothing stored is called
     ('服务' of '政务服务工作站建设'): the question names that longer thing, not the stem."""
-    if term.how != "exact" or len(term.text) > 2:
-        return False
-    return any(term.text in run and len(run) >= len(term.text) + MIN_UNEXPLAINED for run in runs)
+    return _short_stem(term) and any(term.text in run and len(run) >= len(term.text) + MIN_UNEXPLAINED for run in runs)
 
 
 def _looks_like_code(number: str) -> bool:

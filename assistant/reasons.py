@@ -90,10 +90,20 @@ def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[
                 score -= 1  # a reason asked: what the item is for does not answer it
             found.append(Reason(tuple(_sentence(doc_id, text, s, e) for s, e in given), score))
     found.sort(key=lambda r: r.score, reverse=True)
-    said: set[str] = set()
-    found = [r for r in found if not (r.sentences[-1].text in said or said.add(r.sentences[-1].text))]
+    found = _once_each(found)
     best = found[:1] + [r for r in found[1:MAX_REASONS] if r.score >= found[0].score - 0.01]
     return [s for reason in best for s in reason.sentences]
+
+
+def _once_each(reasons: list[Reason]) -> list[Reason]:
+    """The best-scoring of the reasons quoting one same reason sentence (a reason said twice)."""
+    seen: set[str] = set()
+    kept = []
+    for reason in reasons:
+        if reason.sentences[-1].text not in seen:
+            seen.add(reason.sentences[-1].text)
+            kept.append(reason)
+    return kept
 
 
 def _change_before(text: str, pieces: Sequence[tuple[int, int]], i: int) -> tuple[int, int] | None:

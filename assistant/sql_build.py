@@ -222,8 +222,13 @@ def _item_template(units: int, years: int, metrics: int, stems: int, codes: int,
         conditions.append(_f("unit_id").isin(*_slots_in("unit", units)))
     if years:
         conditions.append(_f("year").isin(*_slots_in("year", years)))
+    return _facts_sql(exp.and_(*conditions), limit)
+
+
+def _facts_sql(condition: exp.Expression, limit: int, order: tuple[str, ...] = ("doc_id", "start")) -> str:
+    """SELECT the item columns of the facts meeting `condition`, in document order."""
     query = (select(*(_f(c) for c in ITEM_COLUMNS)).from_(exp.alias_(exp.to_table("facts"), "f"))
-             .where(exp.and_(*conditions)).order_by(_f("doc_id"), _f("start")))
+             .where(condition).order_by(*(_f(c) for c in order)))
     return query.limit(limit).sql(dialect="sqlite")
 
 
@@ -237,11 +242,8 @@ def stated_changes_query(doc_ids: tuple[str, ...], limit: int = 1000) -> FactQue
 
 @lru_cache(maxsize=64)
 def _changes_template(docs: int, limit: int) -> str:
-    query = (select(*(_f(c) for c in ITEM_COLUMNS)).from_(exp.alias_(exp.to_table("facts"), "f"))
-             .where(exp.and_(_f("doc_id").isin(*_slots_in("doc", docs)),
-                             _f("measure").eq(exp.Literal.string("change"))))
-             .order_by(_f("doc_id"), _f("start")))
-    return query.limit(limit).sql(dialect="sqlite")
+    return _facts_sql(exp.and_(_f("doc_id").isin(*_slots_in("doc", docs)),
+                               _f("measure").eq(exp.Literal.string("change"))), limit)
 
 
 def span_facts_query(doc_id: str, start: int, end: int, limit: int = 200) -> FactQuery:
@@ -251,10 +253,7 @@ def span_facts_query(doc_id: str, start: int, end: int, limit: int = 200) -> Fac
 
 @lru_cache(maxsize=4)
 def _span_template(limit: int) -> str:
-    query = (select(*(_f(c) for c in ITEM_COLUMNS)).from_(exp.alias_(exp.to_table("facts"), "f"))
-             .where(exp.and_(_f("doc_id").eq(exp.Placeholder(this="doc")),
-                             _f("start") >= exp.Placeholder(this="start"),
-                             _f("end") <= exp.Placeholder(this="end"),
-                             _f("measure").eq(exp.Literal.string("value"))))
-             .order_by(_f("start")))
-    return query.limit(limit).sql(dialect="sqlite")
+    return _facts_sql(exp.and_(_f("doc_id").eq(exp.Placeholder(this="doc")),
+                               _f("start") >= exp.Placeholder(this="start"),
+                               _f("end") <= exp.Placeholder(this="end"),
+                               _f("measure").eq(exp.Literal.string("value"))), limit, order=("start",))

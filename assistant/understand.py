@@ -29,7 +29,8 @@ ASKED_WORDS: dict[str, str] = {
     "车辆购置": "公务用车购置费", "车辆运行": "公务用车运行维护费", "窗口": "窗口数量", "窗口数": "窗口数量",
     "编制": "人员编制", "编制数": "人员编制", "实有人员": "实有人数", "在职": "在职人数", "退休": "退休人数",
     "劳务派遣": "劳务派遣人数", "总支出": "支出合计", "支出总额": "支出合计", "总收入": "收入合计",
-    "收入总额": "收入合计", "全部支出": "支出合计", "一般公共预算": "一般公共预算拨款", "所有支出": "支出合计", "全部收入": "收入合计", "预算总额": "支出合计", "总预算": "支出合计", "面积": "大厅面积",
+    "收入总额": "收入合计", "全部支出": "支出合计", "一般公共预算": "一般公共预算拨款",
+    "所有支出": "支出合计", "全部收入": "收入合计", "预算总额": "支出合计", "总预算": "支出合计", "面积": "大厅面积",
     "进驻单位": "进驻部门", "入驻部门": "进驻部门", "事项": "政务服务事项", "办件": "办件量", "业务量": "办件量",
     "满意度": "满意率", "得分": "绩效得分", "评分": "绩效得分", "自评得分": "绩效得分", "运行经费": "机关运行经费",
     "采购": "政府采购", "人员经费": "人员经费", "公用经费": "公用经费", "项目经费": "项目经费",
@@ -302,10 +303,9 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
         within=within, level=_level(question), unit_count=_unit_count(question),
     )
     if previous is not None and _is_follow_up(question, slots):
-        slots = _carry_over(slots, previous, question)
-        if re.match(r"^\s*其中", question) and not items and leftover_runs(question, catalog):
-            slots = replace(slots, items=(), carried=tuple(c for c in slots.carried if c != "item"))
-            # '其中食堂补助多少' names a part no stored row is called: not the whole asked before
+        # '其中食堂补助多少' names a part no stored row is called: not the whole asked before
+        names_unstored = bool(re.match(r"^\s*其中", question) and not items and leftover_runs(question, catalog))
+        slots = _carry_over(slots, previous, question, carry_items=not names_unstored)
     elif previous is not None:
         slots = _same_subject(slots, previous)
     return slots
@@ -326,7 +326,7 @@ def _is_follow_up(question: str, slots: Slots) -> bool:
     return short or not slots.items or bool(re.match(r"^(那|那么|再|还有|换成|改成|其中|跟|和|与)", question.strip()))
 
 
-def _carry_over(slots: Slots, previous: Slots, question: str) -> Slots:
+def _carry_over(slots: Slots, previous: Slots, question: str, carry_items: bool = True) -> Slots:
     """Fill what a follow-up leaves out from the previous question; say what was carried."""
     reorder = bool(re.search(r"排|从高到低|从低到高", question))
     named_place = bool(slots.localities or slots.units or slots.all_localities)
@@ -336,7 +336,8 @@ def _carry_over(slots: Slots, previous: Slots, question: str) -> Slots:
     if not slots.years and previous.years:
         carried.append("year")
     column_only = bool(slots.items) and all(i.metric in COLUMN_METRICS for i in slots.items)
-    if (not slots.items or column_only) and previous.items:
+    carry_items = carry_items and (not slots.items or column_only) and bool(previous.items)
+    if carry_items:
         carried.append("item")
     operation = slots.operation
     if operation == "lookup" and not reorder:
@@ -352,7 +353,7 @@ def _carry_over(slots: Slots, previous: Slots, question: str) -> Slots:
         localities=slots.localities or (() if slots.units or slots.all_localities else previous.localities),
         units=slots.units or (() if slots.localities or slots.all_localities else previous.units),
         years=years,
-        items=previous.items if column_only and previous.items else slots.items or previous.items,
+        items=previous.items if carry_items else slots.items,
         metrics=slots.metrics or (previous.metrics if not slots.items else ()),
         scope=slots.scope or previous.scope,
         operation=operation,

@@ -8,7 +8,10 @@ Needs Debian's chromium at /usr/bin/chromium and the `playwright` package; `make
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,7 +36,9 @@ def server(sample_store, tmp_path):
         yield url
 
 
-def test_question_citation_and_source_viewer_in_chromium(server):
+@contextmanager
+def chat_in_chromium(url: str) -> Iterator[tuple[Any, Any, Any]]:
+    """(browser, page, chat input) of headless Chromium on the app at `url`, the input shown."""
     from playwright.sync_api import expect, sync_playwright
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
@@ -41,44 +46,52 @@ def test_question_citation_and_source_viewer_in_chromium(server):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
-            page.goto(server)
+            page.goto(url)
             chat_input = page.get_by_test_id("stChatInputTextArea")
             expect(chat_input).to_be_visible(timeout=240_000)  # the first load warms the model
-            expect(page.get_by_text("试试这些问题")).to_be_visible()
-            page.screenshot(path=str(OUTPUT / "first.png"))
-            chat_input.fill(COMPARISON)  # places compared: a chart
-            chat_input.press("Enter")
-            compared = page.get_by_test_id("stChatMessage").nth(1)
-            expect(compared.get_by_test_id("stVegaLiteChart")).to_be_visible(timeout=240_000)
-            compared.screenshot(path=str(OUTPUT / "comparison.png"))
-
-            chat_input.fill(QUESTION)
-            chat_input.press("Enter")
-
-            messages = page.get_by_test_id("stChatMessage")
-            # two questions, two answers: else `.last` may still be the comparison, which names 0.07 too
-            expect(messages).to_have_count(4, timeout=180_000)
-            answer = messages.nth(3)
-            expect(answer).to_contain_text(FIGURE, timeout=180_000)
-            expect(answer.get_by_text("引用来源")).to_be_visible()
-            citation = answer.get_by_role("link", name=re.compile(r"查看原文 \[1\]"))
-            expect(citation).to_be_visible()
-            expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
-            answer.scroll_into_view_if_needed()  # the page stays where the comparison was read
-            page.screenshot(path=str(OUTPUT / "chat.png"))
-
-            citation.click()
-            expect(page).to_have_url(re.compile(r"/source\?doc=\w+&start=\d+&end=\d+"), timeout=60_000)
-            mark = page.frame_locator("iframe").first.locator("mark#cited")
-            expect(mark).to_be_visible(timeout=60_000)
-            expect(mark).to_contain_text("0.07")
-            expect(mark).to_be_in_viewport()  # scrolled into view
-            expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text("0.07")
-            page.screenshot(path=str(OUTPUT / "source.png"))
-
-            shared = browser.new_page(viewport={"width": 1400, "height": 1100})
-            shared.goto(page.url)  # the citation's URL opens on its own, in a fresh session
-            expect(shared.frame_locator("iframe").first.locator("mark#cited")).to_contain_text(
-                "0.07", timeout=120_000)
+            yield browser, page, chat_input
         finally:
             browser.close()
+
+
+def test_question_citation_and_source_viewer_in_chromium(server):
+    from playwright.sync_api import expect
+
+    with chat_in_chromium(server) as (browser, page, chat_input):
+        expect(page.get_by_text("试试这些问题")).to_be_visible()
+        page.screenshot(path=str(OUTPUT / "first.png"))
+        chat_input.fill(COMPARISON)  # places compared: a chart
+        chat_input.press("Enter")
+        compared = page.get_by_test_id("stChatMessage").nth(1)
+        expect(compared.get_by_test_id("stVegaLiteChart")).to_be_visible(timeout=240_000)
+        compared.screenshot(path=str(OUTPUT / "comparison.png"))
+
+        chat_input.fill(QUESTION)
+        chat_input.press("Enter")
+
+        messages = page.get_by_test_id("stChatMessage")
+        # two questions, two answers: else `.last` may still be the comparison, which names 0.07 too
+        expect(messages).to_have_count(4, timeout=180_000)
+        answer = messages.nth(3)
+        expect(answer).to_contain_text(FIGURE, timeout=180_000)
+        expect(answer.get_by_text("引用来源")).to_be_visible()
+        citation = answer.get_by_role("link", name=re.compile(r"查看原文 \[1\]"))
+        expect(citation).to_be_visible()
+        expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+        answer.scroll_into_view_if_needed()  # the page stays where the comparison was read
+        page.screenshot(path=str(OUTPUT / "chat.png"))
+
+        citation.click()
+        expect(page).to_have_url(re.compile(r"/source\?doc=\w+&start=\d+&end=\d+"), timeout=60_000)
+        mark = page.frame_locator("iframe").first.locator("mark#cited")
+        expect(mark).to_be_visible(timeout=60_000)
+        expect(mark).to_contain_text("0.07")
+        expect(mark).to_be_in_viewport()  # scrolled into view
+        expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text("0.07")
+        page.screenshot(path=str(OUTPUT / "source.png"))
+
+        shared = browser.new_page(viewport={"width": 1400, "height": 1100})
+        shared.goto(page.url)  # the citation's URL opens on its own, in a fresh session
+        expect(shared.frame_locator("iframe").first.locator("mark#cited")).to_contain_text(
+            "0.07", timeout=120_000)
+

@@ -12,8 +12,7 @@ import re
 
 import pytest
 
-from bench.ui import ARGS
-from tests.test_browser import CHROMIUM, OUTPUT, server  # noqa: F401 - `server` is a fixture
+from tests.test_browser import CHROMIUM, OUTPUT, chat_in_chromium, server  # noqa: F401 - `server` is a fixture
 
 QUESTION = "汨罗市2018年政务大厅维修费是多少？"  # a row of 汨罗市's 项目支出明细 table
 FIGURE = "25.21"
@@ -22,49 +21,41 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chrom
 
 
 def test_a_table_figure_citation_marks_its_cell_in_the_viewer(server):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
-            page.goto(server)
-            chat_input = page.get_by_test_id("stChatInputTextArea")
-            expect(chat_input).to_be_visible(timeout=240_000)  # the first load warms the model
-            chat_input.fill(QUESTION)
-            chat_input.press("Enter")
-            answer = page.get_by_test_id("stChatMessage").nth(1)
-            expect(answer).to_contain_text(f"{FIGURE}万元", timeout=180_000)
-            card = answer.get_by_test_id("stCaptionContainer").filter(has_text=f"：{FIGURE}")
-            expect(card).to_have_count(1)
-            quote = card.inner_text().strip().strip("“”")
-            table_title, row_label, column = re.fullmatch(rf"(.+) · (.+) · (.+)：{FIGURE}", quote).groups()
-            answer.scroll_into_view_if_needed()
-            page.screenshot(path=str(OUTPUT / "cell_chat.png"))
+    with chat_in_chromium(server) as (_, page, chat_input):
+        chat_input.fill(QUESTION)
+        chat_input.press("Enter")
+        answer = page.get_by_test_id("stChatMessage").nth(1)
+        expect(answer).to_contain_text(f"{FIGURE}万元", timeout=180_000)
+        card = answer.get_by_test_id("stCaptionContainer").filter(has_text=f"：{FIGURE}")
+        expect(card).to_have_count(1)
+        quote = card.inner_text().strip().strip("“”")
+        table_title, row_label, column = re.fullmatch(rf"(.+) · (.+) · (.+)：{FIGURE}", quote).groups()
+        answer.scroll_into_view_if_needed()
+        page.screenshot(path=str(OUTPUT / "cell_chat.png"))
 
-            answer.get_by_role("link", name=re.compile(r"查看原文 \[1\]")).click()
-            expect(page).to_have_url(re.compile(r"/source\?doc=\w+&start=\d+&end=\d+"), timeout=60_000)
-            marks = page.frame_locator("iframe").first.locator("mark")
-            expect(marks).to_have_count(1, timeout=60_000)
-            expect(marks.first).to_have_text(FIGURE)  # the figure's characters, not its row's
-            expect(marks.first).to_be_in_viewport()
-            page.screenshot(path=str(OUTPUT / "cell_source_text.png"))
+        answer.get_by_role("link", name=re.compile(r"查看原文 \[1\]")).click()
+        expect(page).to_have_url(re.compile(r"/source\?doc=\w+&start=\d+&end=\d+"), timeout=60_000)
+        marks = page.frame_locator("iframe").first.locator("mark")
+        expect(marks).to_have_count(1, timeout=60_000)
+        expect(marks.first).to_have_text(FIGURE)  # the figure's characters, not its row's
+        expect(marks.first).to_be_in_viewport()
+        page.screenshot(path=str(OUTPUT / "cell_source_text.png"))
 
-            page.get_by_role("tab", name=re.compile("表格")).click()
-            table = page.locator("table.cited-table")
-            expect(table).to_have_count(1, timeout=30_000)  # only the cited table is marked
-            marked = table.locator("mark")
-            expect(marked).to_have_count(1)  # one cell, not the row's cells
-            expect(marked).to_contain_text(FIGURE)
-            cell = table.locator("td:has(mark)")
-            column_index = int(cell.get_attribute("data-col"))
-            expect(table.locator("th").nth(column_index)).to_have_text(column)
-            row = table.locator("tr:has(mark)")
-            expect(row.locator("td").filter(has_text=row_label).first).to_be_visible()
-            expect(row.locator("mark")).to_have_count(1)
-            expect(page.get_by_text(table_title).first).to_be_visible()  # the expander's label
-            marked.scroll_into_view_if_needed()
-            page.screenshot(path=str(OUTPUT / "cell_source_table.png"))
-        finally:
-            browser.close()
+        page.get_by_role("tab", name=re.compile("表格")).click()
+        table = page.locator("table.cited-table")
+        expect(table).to_have_count(1, timeout=30_000)  # only the cited table is marked
+        marked = table.locator("mark")
+        expect(marked).to_have_count(1)  # one cell, not the row's cells
+        expect(marked).to_contain_text(FIGURE)
+        cell = table.locator("td:has(mark)")
+        column_index = int(cell.get_attribute("data-col"))
+        expect(table.locator("th").nth(column_index)).to_have_text(column)
+        row = table.locator("tr:has(mark)")
+        expect(row.locator("td").filter(has_text=row_label).first).to_be_visible()
+        expect(row.locator("mark")).to_have_count(1)
+        expect(page.get_by_text(table_title).first).to_be_visible()  # the expander's label
+        marked.scroll_into_view_if_needed()
+        page.screenshot(path=str(OUTPUT / "cell_source_table.png"))
+
