@@ -100,10 +100,8 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
     if previous is not None and (difference := answer_difference(
             text, history, stores.engine, context.catalog, names_items="item" not in slots.carried)):
         return difference
-    if previous and previous.years == slots.years and slots.localities and not slots.units and not any(
-        context.catalog.covers(place, slots.years) for place in slots.localities
-    ):  # a year carried over to a place with no document of that year: ask about the place's own
-        slots = replace(slots, years=())
+    if previous and previous.years == slots.years and _lacks_carried_year(slots, context.catalog):
+        slots = replace(slots, years=())  # a year carried over to where no document is of it: ask their own
     slots = narrow(slots, filters, context.catalog)
     if isinstance(slots, Answer):
         return slots
@@ -135,6 +133,14 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
     if ASKS_REASON.search(text) and (reasons := _answer_reasons(text, slots, context)) is not None:
         return reasons
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
+
+
+def _lacks_carried_year(slots: Slots, catalog: Catalog) -> bool:
+    """Whether the places or units a follow-up names have no document of the years carried over."""
+    if slots.units:
+        return "year" in slots.carried and not any(
+            set(slots.years) & set(u.years) for uid in slots.units if (u := catalog.unit(uid)))
+    return bool(slots.localities) and not any(catalog.covers(place, slots.years) for place in slots.localities)
 
 
 def _answer_reasons(question: str, slots: Slots, context: Context, figures: Sequence[str] = ()) -> Answer | None:

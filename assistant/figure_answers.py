@@ -26,6 +26,7 @@ from assistant.figures import (
     fetch_span,
     fetch_stated_changes,
     labels,
+    own_years,
     qualifier_items,
     question_qualifiers,
     unit_years,
@@ -51,6 +52,8 @@ _AGAINST_LAST_YEAR = re.compile(r"(?:比|较|与|跟|和)(?:上年|去年|上一
 _AGAINST_START = re.compile(r"年初预算|年初")
 _BASE_NAMED = re.compile(r"上年|去年|上一年|前一年")
 _RATE_ASKED = re.compile(r"百分之|幅度|增幅|降幅|增长率|%|百分比|几成")
+# '哪家安排了X' asks which units hold the item at all: those whose figure is zero are named apart
+_WHICH_HOLDS = re.compile(r"(?:哪家|哪几家|哪些(?:单位|部门)?|哪个(?:单位|部门)|谁)(?:有|安排|列|编列|发生|花)")
 _GAP_ASKED = re.compile(r"多多少|少多少|差多少|相差|差距|高多少|低多少")
 
 
@@ -86,6 +89,8 @@ def asked_money_unit(question: str) -> str:
 
 
 _SHARE_WORDS = re.compile(r"(?:多大|多少)?(?:比例|比重|占比|份额)")
+# '这几家' / '哪几个' point at units or items already named: a reference, not a count asked
+_REFERENCE_WORDS = re.compile(r"[这那哪]\s*几\s*[个家项位]")
 _ASKED_COUNT_UNIT = re.compile(r"(?:几|多少)\s*(批次|人次|辆|台|套|人|名|个|件|家|项|次|平方米)")
 _SAME_COUNT = {"人": ("人", "名", "位"), "名": ("人", "名", "位"), "台": ("台", "套", "台套", "台（套）"),
                "个": ("个", "家", "处", "所")}  # '几个部门' are counted in 家 too
@@ -96,7 +101,7 @@ def _kind_fits(row: Row, item: Item, question: str) -> bool:
     question about how many — in the unit asked ('多少批次' is no 人次): the kind follows the
     figure's unit, never the row's name."""
     money = unit_kind(row["unit"]) == "money"
-    question = _SHARE_WORDS.sub("", question)  # '多大比例' asks a share, not a count or a size
+    question = _count_words(question)
     if counted := _ASKED_COUNT_UNIT.search(question):
         return row["unit"] in _SAME_COUNT.get(counted.group(1), (counted.group(1),))
     if _COUNT_ASKED.search(question) and not _MONEY_ASKED.search(question):
@@ -109,9 +114,16 @@ def _kind_fits(row: Row, item: Item, question: str) -> bool:
 TextReader = Callable[[Item, UnitYear, tuple[str, ...]], "Row | None"]
 
 
+def _count_words(question: str) -> str:
+    """The question without the words that look like a count asked but are not: '多大比例' asks
+    a share, '这几家' points at the units named."""
+    return _REFERENCE_WORDS.sub("", _SHARE_WORDS.sub("", question))
+
+
 def count_units(item: Item, question: str) -> tuple[str, ...]:
     """The units a count item is counted in — those the question asks in ('多少批次') — or ()
     when the item is money."""
+    question = _count_words(question)
     entry = metric_by_key(item.metric)
     if entry is not None:
         units = (entry.unit, *entry.units) if entry.kind != "money" else ()
@@ -155,6 +167,8 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
     lines = build.lines(asked, wholes, years)
     if not lines:
         return None
+    asked_years = "、".join(f"{y}年" for y in slots.years)
+    lines += [f"（{uy.name}没有{asked_years}的文件，按其{uy.year}年的文件比较。）" for uy in own_years(slots, years)]
     shown = list({(r["doc_id"], r["start"]): (f, r) for f, r in build.shown}.values())
     if not shown:  # what the figures say cannot answer the question as asked
         return Answer("\n".join(lines), "none", "数据表中只有相对其他基数的变化", slots=slots)
@@ -229,7 +243,8 @@ class _Builder:
 
     def lines(self, asked: list[Item], wholes: list[Item], years: list[UnitYear]) -> list[str]:
         operation = self.slots.operation
-        asked_years = [uy for uy in years if not self.slots.years or uy.year in self.slots.years]
+        own = own_years(self.slots, years)
+        asked_years = [uy for uy in years if not self.slots.years or uy.year in self.slots.years or uy in own]
         if operation == "change":
             return self.change(asked[0], years)
         if operation == "share" and (listed := _listed_whole(self.question, self.slots.items)):
@@ -244,6 +259,8 @@ class _Builder:
         if operation == "rank":
             return self.rank(figures)
         figures = _once(figures)
+        if operation == "lookup" and _WHICH_HOLDS.search(self.question):
+            return self.holders(figures)
         if operation in ("total", "average") and len(figures) > 1:
             return compose.total_lines(figures, self._cite_any(figures), average=operation == "average")
         if operation == "compare" and len(figures) == 2:
@@ -257,6 +274,21 @@ class _Builder:
             self.shown.append((by_row.get(id(row), figures[0]), row))
             return self.citations.add(row)
         return add
+
+    def holders(self, figures: list[Figure]) -> list[str]:
+        """The units whose figure is not zero first; a zero count is the count asked ('0辆'), a
+        zero sum of money is said as nothing arranged."""
+        held = [f for f in figures if compose.decimal(f.row) != 0]
+        zero_money = [f for f in figures if f not in held and unit_kind(f.row["unit"]) == "money"]
+        cite = self._cite_any(figures)
+        shown = held + [f for f in figures if f not in held and f not in zero_money]
+        lines = compose.lookup_lines(shown, cite, asked_money_unit(self.question))
+        if zero_money and held:
+            names = "、".join(dict.fromkeys(f"{f.unit_year.shown} [{cite(f.row)}]" for f in zero_money))
+            lines.append(f"其余单位（{names}）未安排该项（表中为零）。")
+        elif zero_money:
+            lines = compose.lookup_lines(figures, cite, asked_money_unit(self.question))
+        return lines
 
     def rank(self, figures: list[Figure]) -> list[str]:
         latest: dict[str, Figure] = {}

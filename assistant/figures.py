@@ -99,10 +99,23 @@ def unit_years(slots: Slots, catalog: Catalog, *, all_years: bool = False) -> li
         if slots.years:
             spoken = set(unit.years) | {y - 1 for y in unit.years}
             found += [UnitYear(unit, y, True, catalog.display(unit)) for y in slots.years if y in spoken]
+            if _compares_named_units(slots) and unit.years and not spoken & set(slots.years):
+                found.append(UnitYear(unit, unit.years[-1], False, catalog.display(unit)))
         elif unit.years:
             found += [UnitYear(unit, y, all_years, catalog.display(unit))
                       for y in (unit.years if all_years else unit.years[-1:])]
     return found
+
+
+def _compares_named_units(slots: Slots) -> bool:
+    """'政协办公厅19年的车比万里街道多几辆': units named to be set side by side, the year said for
+    one of them — a unit with no document of that year is compared by its own latest year (said)."""
+    return slots.operation == "compare" and len(slots.units) > 1
+
+
+def own_years(slots: Slots, years: Sequence[UnitYear]) -> list[UnitYear]:
+    """The unit-years standing in for a year asked that their unit has no document of."""
+    return [uy for uy in years if _compares_named_units(slots) and slots.years and not uy.named]
 
 
 def fetch(engine: Any, visibility: tuple[str, ...], years: Sequence[UnitYear], items: Sequence[Item],

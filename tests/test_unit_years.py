@@ -1,7 +1,8 @@
 """Many units of one place: one unit-year's documents read as one, each unit counted once.
 
 A made-up county holds a department budget and a unit budget of one unit (财政局), a
-disclosure split into a text file and a tables file (教育局), and another year of 教育局. A sum,
+disclosure split into a text file and a tables file (教育局), another year of 教育局, and a unit
+of that other year only (水利局). A sum,
 ranking and average count each unit once (the 部门 document's figure), a change is never computed
 between two units, and a unit of the place that is not stored is refused with the stored ones.
 """
@@ -24,7 +25,10 @@ DOCUMENTS = {
     "jiaoyu_tables.md": "# 山阳县教育局2023年部门预算公开表\n\n"
                         "| 项目 | 预算数（万元） |\n|---|---|\n| 三公经费 | 5.00 |\n| 差旅费 | 1.10 |\n",
     "jiaoyu_2022.md": "# 山阳县教育局2022年部门预算\n\n山阳县教育局2022年部门预算公开。"
-                      "2022年一般公共预算“三公”经费预算4.00万元。\n",
+                      "2022年一般公共预算“三公”经费预算4.00万元。\n\n"
+                      "| 项目 | 预算数（万元） |\n|---|---|\n| 公务用车购置费 | 3.00 |\n",
+    "shuili_2022.md": "# 山阳县水利局2022年部门预算\n\n山阳县水利局2022年部门预算公开。\n\n"
+                      "| 项目 | 预算数（万元） |\n|---|---|\n| 公务用车购置费 | 0.00 |\n| 差旅费 | 0.60 |\n",
 }
 
 
@@ -82,3 +86,27 @@ def test_a_follow_up_naming_another_unit_keeps_item_and_year(county):
     first = _ask("山阳县财政局2023年差旅费多少", county)
     second = _ask("那教育局呢", county, [first])
     assert "1.10万元" in second.answer and "3.20" not in second.answer
+
+
+def test_which_unit_arranged_an_item_names_the_units_with_none_apart(county):
+    answer = _ask("山阳县2022年哪家安排了公务用车购置费", county)
+    assert answer.answer.startswith("山阳县教育局2022年公务用车购置费"), answer.answer
+    assert "3.00万元" in answer.answer and "未安排该项" in answer.answer and "山阳县水利局" in answer.answer
+    assert "0.00万元" not in answer.answer
+
+
+def test_units_set_side_by_side_are_each_read_in_their_own_year(county):
+    answer = _ask("山阳县教育局2023年差旅费比水利局多多少", county)
+    assert "1.10万元" in answer.answer and "0.60万元" in answer.answer, answer.answer
+    assert "0.50万元" in answer.answer and "山阳县水利局没有2023年的文件，按其2022年的文件比较" in answer.answer
+
+
+def test_a_follow_up_naming_a_unit_without_the_year_carried_asks_its_own_year(county):
+    first = _ask("山阳县教育局2023年差旅费多少", county)
+    answer = _ask("那水利局呢", county, [first])
+    assert "山阳县水利局2022年差旅费" in answer.answer and "0.60万元" in answer.answer, answer.answer
+
+
+def test_these_units_point_at_the_units_named_not_a_count_asked(county):
+    answer = _ask("山阳县这几家单位2023年谁的三公经费最高", county)
+    assert answer.answer.startswith("最高的是山阳县财政局"), answer.answer
