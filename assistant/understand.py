@@ -247,6 +247,14 @@ def _contained(question: str, items: tuple[Item, ...], terms: tuple[Term, ...]
             tuple(items[i] for i in containers))
 
 
+_JOINED = re.compile(r"^\s*(?:和|与|及|以及|跟|同|、|，|,|加上?|\+|还有)?\s*$")
+
+
+def _enumerated(question: str, terms: tuple[Term, ...]) -> bool:
+    """Whether the items are listed ('三公经费、会议费和培训费'), not one word standing beside another."""
+    return all(_JOINED.match(question[a.end:b.start]) for a, b in pairwise(terms))
+
+
 _VEHICLES_COUNTED = re.compile(r"几辆|多少辆|辆")
 
 
@@ -290,6 +298,8 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
                           if not any(u in question[t.start:t.end] for t in terms))
     items, within = _contained(question, _items(terms), terms)
     operation = _operation(question, len(asked_units.units) or len(localities), len(items))
+    if operation == "total" and len(items) > 1 and len(years) <= 1 and not _enumerated(question, terms):
+        operation = "lookup"  # '房屋一共多大面积': a total of one thing, not a sum of the words named
     both_ends = bool(re.search(r"最高|最多|最大", question) and re.search(r"最低|最少|最小", question))
     slots = Slots(
         localities=localities, years=years, metrics=tuple(dict.fromkeys(t.metric for t in terms if t.metric)),
