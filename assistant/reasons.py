@@ -32,6 +32,7 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _CHANGE_STATED = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s*\d")
 _REFERS_BACK = re.compile(r"^\s*[^，,。；;\d]{0,24}(?:增加|减少|增长|下降|变化|上升|降低|增减)的主要原因")
 _WHY_GIVEN = re.compile(r"原因|由于|因为|系因|主要是|是因")
+_SUBJECTLESS = re.compile(r"^\s*(?:与上年相比|与上年度相比|比上年|较上年|同比)")
 _SUBJECT_PREFIX = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*)*")
 
 
@@ -60,7 +61,11 @@ def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[
         pieces = [(s, e) for s, e in sentence_pieces(text) if "\t" not in text[s:e]]
         for i, (start, end) in enumerate(pieces):
             sentence = text[start:end]
-            named = [w for w in wanted if w in sentence]
+            subject = _subject(sentence)
+            before = pieces[i - 1] if i and _SUBJECTLESS.match(sentence) else None
+            if before:  # '项目支出预算数为…。与上年相比增加…' names the item in the sentence before
+                subject = text[slice(*before)] + subject
+            named = [w for w in wanted if w in subject]
             if not named and not (numbers and numbers & _numbers(sentence)):
                 continue
             following = pieces[i + 1] if i + 1 < len(pieces) else None
@@ -75,7 +80,9 @@ def find_reasons(question: str, words: Sequence[str], documents: Sequence[tuple[
                 continue
             if len(given) == 1 and _REFERS_BACK.match(sentence) and (stated := _change_before(text, pieces, i)):
                 given = [stated, *given]  # '…减少的主要原因是…' explains the change stated before it
-            given += _enumerated_after(text, pieces, pieces.index(given[-1]))
+            if before and named:
+                given = [before, *given]
+            given += _continued_after(text, pieces, pieces.index(given[-1]))
             said = " ".join(text[s:e] for s, e in given)  # the item's sentence and its reason
             score = sum(len(w) for w in named) / sum(len(w) for w in wanted)
             score += 0.3 * sum(len(w) for w in also if w in said) / max(1, sum(len(w) for w in also))
@@ -119,18 +126,26 @@ def _numbers(text: str) -> set[str]:
 
 
 _NEXT_POINT = re.compile(r"^\s*[二三四五六七八九十]是")
+_GOES_ON = re.compile(r"^\s*(?:同时|加之|再加上|另一方面|其次)")
 
 
-def _enumerated_after(text: str, pieces: Sequence[tuple[int, int]], last: int) -> list[tuple[int, int]]:
-    """The points after a reason opening an enumeration ('主要原因一是…；二是…；三是…')."""
-    if "一是" not in text[pieces[last][0]:pieces[last][1]]:
-        return []
+def _continued_after(text: str, pieces: Sequence[tuple[int, int]], last: int) -> list[tuple[int, int]]:
+    """The sentences a reason goes on in: the points of an enumeration it opens ('主要原因一是…；
+    二是…'), or a second cause joined to it ('同时，…增加部门预算1,464.3万元')."""
     points = []
+    pattern = _NEXT_POINT if "一是" in text[pieces[last][0]:pieces[last][1]] else _GOES_ON
     for start, end in pieces[last + 1:last + 6]:
-        if not _NEXT_POINT.match(text[start:end]):
+        if not pattern.match(text[start:end]):
             break
         points.append((start, end))
     return points
+
+
+def _subject(sentence: str) -> str:
+    """What a sentence is about: the words before the reason it gives ('主要原因是…项目支出增加'
+    explains another item's change, not 项目支出's)."""
+    match = REASON.search(sentence)
+    return sentence[:match.start()] if match else sentence
 
 
 def _sentence(doc_id: str, text: str, start: int, end: int) -> Sentence:
