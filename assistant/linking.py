@@ -3,7 +3,8 @@
 Every figure is stored with the stem of its item's name (`ingest.catalog.label_stem`), so a
 question names an item when it contains a stored stem as a word: the stem itself, or with one of
 its money endings ('差旅' + '费'), standing between word boundaries ('办公' in '办公用房' is not
-办公费). Then, for what is left: a homophone typo of a stem ('差率费'), a colloquial word of the
+办公费). Then, for what is left: a homophone typo of a stem ('差率费'), a contraction of one stem
+('社保就业' → 社会保障和就业), a colloquial word of the
 vocabulary ('开会' → 会议费), and last the embedding model's nearest stored labels, taken only above
 a measured similarity (`vectorstore.label_index`); below it, the closest labels are offered.
 """
@@ -34,7 +35,7 @@ class Term:
     stems: frozenset[str] = frozenset()  # label stems of stored figures
     metric: str = ""  # vocabulary metric key
     code: str = ""  # 科目编码
-    how: str = "exact"  # exact | code | metric | typo | similar
+    how: str = "exact"  # exact | code | metric | typo | contraction | similar
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ def link(question: str, catalog: Catalog, taken: Sequence[tuple[int, int]] = (),
     # a homophone typo of a long name ('公物用车运行维护费') outranks the shorter names inside it
     candidates = (_code_terms(text, catalog) + _metric_terms(text, words) + _stem_terms(text, catalog)
                   + _typo_terms(text, catalog, taken))
+    # a contraction may take a colloquial word's place ('公车运维费' over '公车'), never a stored name's
+    candidates += _contraction_terms(text, catalog, [*taken, *((t.start, t.end) for t in candidates
+                                                                if t.how != "metric")])
     terms = _non_overlapping(candidates, list(taken))
     missing = tuple(m.group(1) for m in _CODE.finditer(text)
                     if m.group(1) not in catalog.codes and _looks_like_code(m.group(1))
@@ -173,7 +177,7 @@ def _dictionary() -> dict[str, int]:
 
 def _non_overlapping(candidates: list[Term], taken: list[tuple[int, int]]) -> list[Term]:
     """Longest first; a code before a metric before a stem on a tie; same-span terms merged."""
-    rank = {"code": 0, "metric": 1, "exact": 2, "typo": 3}
+    rank = {"code": 0, "metric": 1, "exact": 2, "typo": 3, "contraction": 4}
     kept: list[Term] = []
     for term in sorted(candidates, key=lambda t: (-(t.end - t.start), rank.get(t.how, 9), t.start)):
         same = next((k for k in kept if (k.start, k.end) == (term.start, term.end)), None)
@@ -210,6 +214,54 @@ def _typo_terms(text: str, catalog: Catalog, taken: Sequence[tuple[int, int]]) -
                     found.append(Term(text[start:end], start, end, frozenset(stems), how="typo"))
                     spans.append((start, end))
     return found
+
+
+MIN_CONTRACTION = 3  # shorter runs ('社保') are words of their own, found as stems or vocabulary
+
+
+def _contraction_terms(text: str, catalog: Catalog, taken: Sequence[tuple[int, int]]) -> list[Term]:
+    """Contractions of one stored stem in what no other term covers ('社保就业' of 社会保障和就业,
+    '公车运维' of 公务用车运行维护): the run's characters stand in the stem in order, starting with
+    its first and ending in its last word; a run that several stems contract links to none."""
+    by_first = _stems_by_first(catalog)
+    found: list[Term] = []
+    spans = list(taken)
+    for length in range(MAX_WORD, MIN_CONTRACTION - 1, -1):
+        for start in range(len(text) - length + 1):
+            span = (start, start + length)
+            piece = text[start:start + length]
+            if _inside(span, spans) or piece in catalog.labels or not re.fullmatch(r"[\u4e00-\u9fff]+", piece):
+                continue
+            stems = {stem for stem in by_first.get(piece[0], ()) if len(piece) < len(stem) <= 2 * len(piece) + 1
+                     and piece[-1] in stem[-2:] and _in_order(piece, stem)}
+            if len(stems) == 1:
+                end = _with_ending(text, span[1])
+                found.append(Term(text[start:end], start, end, frozenset(stems), how="contraction"))
+                spans.append((start, end))
+    return found
+
+
+def _in_order(piece: str, stem: str) -> bool:
+    rest = iter(stem)
+    return all(ch in rest for ch in piece)
+
+
+_BY_FIRST: dict[int, tuple[object, dict[str, tuple[str, ...]]]] = {}  # id(labels) → (labels, stems by first)
+
+
+def _stems_by_first(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """The catalog's stems by their first character, built once per loaded catalog."""
+    held = _BY_FIRST.get(id(catalog.labels))
+    if held is not None and held[0] is catalog.labels:
+        return held[1]
+    grouped: dict[str, list[str]] = {}
+    for stem in catalog.labels:
+        if not re.search(r"\d", stem):
+            grouped.setdefault(stem[0], []).append(stem)
+    if len(_BY_FIRST) > 8:
+        _BY_FIRST.clear()
+    _BY_FIRST[id(catalog.labels)] = (catalog.labels, {k: tuple(v) for k, v in grouped.items()})
+    return _BY_FIRST[id(catalog.labels)][1]
 
 
 _ASKING_WORDS = re.compile(
