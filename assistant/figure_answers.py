@@ -28,10 +28,11 @@ from assistant.figures import (
     labels,
     own_years,
     qualifier_items,
+    qualifies,
     question_qualifiers,
     unit_years,
 )
-from assistant.linking import leftover_runs
+from assistant.linking import closest_labels, leftover_runs
 from assistant.sources import (
     comparison_before,
     get_source,
@@ -161,6 +162,8 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
     unexplained = [t for run in leftover_runs(question, catalog) for t in terms(run)
                    if not any(t in i.text or i.text in t for i in items)]
     words = question_qualifiers(question, items, wholes, unexplained)
+    if (part := _asked_inside(question, slots.items, catalog)) and not any(qualifies(part, r) for r in rows):
+        return _part_not_found(part, slots, catalog)
     stamps = ingest_stamps(engine, (r["doc_id"] for r in rows))
     citations = _Citations(engine, stamps, [], {})
     build = _Builder(question, slots, catalog, rows, words, citations, engine, stamps, read_text, visibility)
@@ -181,6 +184,33 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
     return Answer("\n".join(lines), "sql", _route_line(slots, asked, years, catalog),
                   tuple(citations.citations), sql=sql, columns=columns, rows=table,
                   chart="bar" if several_units else "line" if several_years else None, slots=slots)
+
+
+_INSIDE_AFTER = re.compile(r"^(?:里面?|当中|之中|中)的?")
+
+
+def _asked_inside(question: str, items: Sequence[Item], catalog: Catalog) -> str:
+    """The words naming a part of an item no stored name explains ('政府采购里买油' → '买油'),
+    or ''. Such a part is what is asked: the item's own figure would be no answer."""
+    for item in items:
+        for run in leftover_runs(question, catalog):
+            at = run.find(item.text)
+            inside = _INSIDE_AFTER.match(run[at + len(item.text):]) if at >= 0 else None
+            if inside is None:
+                continue
+            part = run[at + len(item.text) + inside.end():]
+            if len(part) >= 2 and not any(other.text in part or part in other.text for other in items):
+                return part
+    return ""
+
+
+def _part_not_found(part: str, slots: Slots, catalog: Catalog) -> Answer:
+    units = "、".join(dict.fromkeys(uy.unit.name for uy in unit_years(slots, catalog)))
+    closest = closest_labels(part, catalog)
+    hint = f"最接近的是：{'、'.join(closest)}。" if closest else ""
+    within = "、".join(i.text for i in slots.items)
+    return Answer(f"已收录的{units}文件中，{within}里没有找到“{part}”的数字。{hint}", "none",
+                  f"数据表中没有{within}里“{part}”的数字", slots=slots)
 
 
 def _with_previous_years(years: list[UnitYear]) -> list[UnitYear]:

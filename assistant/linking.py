@@ -131,9 +131,13 @@ def _stem_terms(text: str, catalog: Catalog) -> list[Term]:
     return found
 
 
+# '服务类' asks the category 服务 as '差旅费' asks 差旅 (`label_stem` folds both away)
+_QUESTION_ENDINGS = (*ENDINGS, "类")
+
+
 def _with_ending(text: str, end: int) -> int:
     for _ in range(2):  # '差旅' + '费' (+ '支出')
-        ending = next((e for e in ENDINGS if text.startswith(e, end)), "")
+        ending = next((e for e in _QUESTION_ENDINGS if text.startswith(e, end)), "")
         end += len(ending)
     return end
 

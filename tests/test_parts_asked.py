@@ -1,0 +1,39 @@
+"""A part asked inside an item ('政府采购里买茶叶'): its figure, or a refusal — never the item's own total."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.backends("embedded")
+
+PROCUREMENT = ("# 丹凤县档案馆2023年部门预算\n\n丹凤县档案馆2023年部门预算公开。\n\n"
+               "2023年政府采购预算表（单位：万元）\n\n"
+               "| 采购项目 | 预算数 |\n|---|---|\n| 合计 | 58.00 |\n| 货物A | 18.00 |\n| 档案密集架 | 18.00 |\n"
+               "| 服务C | 40.00 |\n| 档案数字化加工服务 | 40.00 |\n")
+
+
+@pytest.fixture
+def archive(settings, stores, tmp_path):
+    from ingest.pipeline import ingest_file
+
+    path = tmp_path / "danfeng_archive.md"
+    path.write_text(PROCUREMENT, encoding="utf-8")
+    assert ingest_file(path, stores, settings).status == "ingested"
+    return settings
+
+
+def _ask(question: str, settings):
+    from assistant.ask import ask
+
+    return ask(question, settings=settings)
+
+
+def test_a_part_no_row_names_is_refused_not_answered_by_the_whole(archive):
+    answer = _ask("丹凤县档案馆2023年政府采购里买茶叶花了多少", archive)
+    assert answer.route == "none" and "“买茶叶”" in answer.answer, answer.answer
+    assert "58.00" not in answer.answer and "万元" not in answer.answer
+
+
+def test_a_part_a_row_names_is_answered(archive):
+    answer = _ask("丹凤县档案馆2023年政府采购里档案数字化加工服务多少钱", archive)
+    assert "40.00万元" in answer.answer and "58.00" not in answer.answer, answer.answer
