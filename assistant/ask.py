@@ -27,7 +27,13 @@ from assistant.faithful import checked
 from assistant.figure_answers import answer_items, count_units
 from assistant.figures import UnitYear, asked_units
 from assistant.filters import narrow
-from assistant.linking import closest_labels, leftover_runs, leftover_words
+from assistant.linking import (
+    closest_labels,
+    excluded_words,
+    in_order,
+    leftover_runs,
+    leftover_words,
+)
 from assistant.reasons import ASKS_REASON, ASKS_USE, find_reasons
 from assistant.sources import cite, get_source, ingest_stamps
 from assistant.sql_build import common_item_shapes, item_query
@@ -211,13 +217,30 @@ def _text_figure(question: str, item: Item, unit_year: UnitYear, units: tuple[st
     words.sort(key=lambda w: (w != item.text, -question.rfind(w)))
     stamps = ingest_stamps(context.stores.engine, docs)
     texts = [(doc_id, get_source(context.stores.engine, doc_id, stamps).text) for doc_id in docs]
+    month_asked = bool(_ONE_MONTH.search(question))
+    left_out = excluded_words(question)
+    of_a_month = None
     for word in words:
         for doc_id, text in texts:
-            for start, end in sentence_pieces(text):
+            pieces = list(sentence_pieces(text))
+            for i, (start, end) in enumerate(pieces):
                 sentence = Sentence(doc_id, start, end, text[start:end], 1.0)
                 if row := figure_in_clauses(sentence, (word,), units, unit_year.unit.id, unit_year.year):
-                    return row
-    return None
+                    # '其中，…' speaks of the time its sentence before names
+                    said_from = pieces[i - 1][0] if i and text[start:end].lstrip().startswith("其中") else start
+                    own = text[start:row["start"]]
+                    own = own[own.rfind("其中"):] if "其中" in own else own  # '…，其中政务服务中心…'
+                    if any(in_order(word, own) for word in left_out):
+                        continue  # the figure counts what the question leaves out
+                    if month_asked or not _ONE_MONTH.search(text[said_from:row["start"]]):
+                        return row
+                    of_a_month = of_a_month or row
+    # a month's figure ('2023年12月，…受理业务5,198件') answers no question of the whole year
+    return None if _WHOLE_YEAR.search(question) else of_a_month
+
+
+_ONE_MONTH = re.compile(r"(?<![\d\-—~～至到])(?:1[0-2]|[1-9])月(?![底末]|\d|份?\s*[\-—~～至到]|\s*31日)")
+_WHOLE_YEAR = re.compile(r"全年|全年度|一年|年度")
 
 
 def _naming_figure(question: str, slots: Slots) -> str:

@@ -237,7 +237,7 @@ def _contraction_terms(text: str, catalog: Catalog, taken: Sequence[tuple[int, i
             if _inside(span, spans) or piece in catalog.labels or not re.fullmatch(r"[\u4e00-\u9fff]+", piece):
                 continue
             stems = {stem for stem in by_first.get(piece[0], ()) if len(piece) < len(stem) <= 2 * len(piece) + 1
-                     and piece[-1] in stem[-2:] and _in_order(piece, stem)}
+                     and piece[-1] in stem[-2:] and in_order(piece, stem)}
             if len(stems) == 1:
                 end = _with_ending(text, span[1])
                 found.append(Term(text[start:end], start, end, frozenset(stems), how="contraction"))
@@ -245,7 +245,7 @@ def _contraction_terms(text: str, catalog: Catalog, taken: Sequence[tuple[int, i
     return found
 
 
-def _in_order(piece: str, stem: str) -> bool:
+def in_order(piece: str, stem: str) -> bool:
     rest = iter(stem)
     return all(ch in rest for ch in piece)
 
@@ -268,8 +268,16 @@ def _stems_by_first(catalog: Catalog) -> dict[str, tuple[str, ...]]:
     return _BY_FIRST[id(catalog.labels)][1]
 
 
+# '不算镇街便民中心': what the question leaves out names no item asked
+EXCLUDED = re.compile(r"(?:不算|不含|不包括|不包含|不计|除去|扣除)([\u4e00-\u9fff]{2,12})")
+
+
+def excluded_words(question: str) -> tuple[str, ...]:
+    return tuple(m.group(1) for m in EXCLUDED.finditer(question))
+
+
 _ASKING_WORDS = re.compile(
-    r"比上年|比去年|较上年|增加了?|减少了?|增长了?|下降了?|多少钱|多少|是多少|有多少|几个|几|吗|呢|啊|呀|请问|一下|的|是|了|年度|年|预算|决算|安排|花了|花|一共|"
+    r"(?:多少|几)(?:批次|人次|件|个|人|辆|台|次|项|家|名|位|套)|比上年|比去年|较上年|增加了?|减少了?|增长了?|下降了?|多少钱|多少|是多少|有多少|几个|几|吗|呢|啊|呀|请问|一下|的|是|了|年度|年|预算|决算|安排|花了|花|一共|"
     r"总共|合计|大概|具体|数额|金额|情况|怎么样|如何|用了|用|给了|给|实际|支出|经费|费用|"
     r"各单位|各部门|单位|部门|地方|地区|哪家|哪个|哪些|各")
 
@@ -288,6 +296,7 @@ def leftover_runs(question: str, catalog: Catalog) -> list[str]:
     names += [form for loc in catalog.localities for form in loc.forms() if form in text]
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
+    text = EXCLUDED.sub(" ", text)
     text = re.sub(r"(?:(?:19|20)\d{2}|\d{2})\s*年度?|\d+", " ", text)
     text = _ASKING_WORDS.sub(" ", text)
     return re.findall(r"[\u4e00-\u9fff]{2,}", text)

@@ -42,11 +42,19 @@ def figure_row(sentence: Sentence, words: Sequence[str], units: Sequence[str], u
     row: dict[str, Any] = dict.fromkeys(ITEM_COLUMNS)
     row.update(
         doc_id=sentence.doc_id, unit_id=unit_id, year=year, metric="", metric_raw=sentence.text,
-        label="", label_stem="", measure="value", scope="", value=value, text=match.group(1),
+        label=_label(before, after, words, named_before), label_stem="", measure="value", scope="", value=value, text=match.group(1),
         unit=match.group(2), source="text", start=sentence.start + match.start(1),
         end=sentence.start + match.end(1), table_index=None, is_rollup=False,
     )
     return row
+
+
+def _label(before: str, after: str, words: Sequence[str], named_before: bool) -> str:
+    """The count's own name as its clause prints it ('政务服务中心共受理业务', '办事服务窗口')."""
+    if named_before:
+        return before.strip(" ：:，,、（(").strip()[-24:]
+    word = next(w for w in words if w and 0 <= after.find(w) <= _NAME_GAP)
+    return after[:after.find(word) + len(word)].strip()
 
 
 _CLAUSE = re.compile(r"(?:[^，,；;。！？\n]|(?<=\d),(?=\d))+")  # a comma between digits is a number's

@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from assistant.catalog import Catalog
-from assistant.linking import Term, leftover_runs, link
+from assistant.linking import EXCLUDED, Term, leftover_runs, link
 from assistant.types import Item, Slots
 from assistant.units import find_units
 from ingest.describe.locality import place_chains
@@ -87,7 +87,8 @@ _RELATIVE_PREVIOUS = re.compile(r"(?<![比较与同跟和])(?:去年|上年|上�
 class _Span:
     start: int
     end: int
-    kind: str  # year | place | unit | item
+    kind: str  # year | place | unit | item | excluded
+
 
 
 @lru_cache(maxsize=1)
@@ -287,6 +288,7 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
     for start, end, _ in sorted(place_matches, key=lambda m: m[0] - m[1]):
         if not _overlaps((start, end), [(s.start, s.end) for s in spans]):
             spans.append(_Span(start, end, "place"))
+    spans += [_Span(m.start(), m.end(), "excluded") for m in EXCLUDED.finditer(question)]
     linked = link(question, catalog, [(s.start, s.end) for s in spans], metric_lexicon())
     terms = tuple(_counted_metric(question, t) for t in linked.terms)
     localities = tuple(dict.fromkeys(
