@@ -106,6 +106,7 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
     if previous is not None and (difference := answer_difference(
             text, history, stores.engine, context.catalog, names_items="item" not in slots.carried)):
         return difference
+    slots = _with_base_year_asked(slots, history)
     if previous and previous.years == slots.years and _lacks_carried_year(slots, context.catalog):
         slots = replace(slots, years=())  # a year carried over to where no document is of it: ask their own
     slots = narrow(slots, filters, context.catalog)
@@ -139,6 +140,18 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
     if ASKS_REASON.search(text) and (reasons := _answer_reasons(text, slots, context)) is not None:
         return reasons
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
+
+
+def _with_base_year_asked(slots: Slots, history: Sequence[Answer]) -> Slots:
+    """'18年培训费多少 → 19年呢 → 增加了多少': the change is between the two years the
+    conversation asked, so both figures are said."""
+    if slots.operation != "change" or "year" not in slots.carried or len(slots.years) != 1:
+        return slots
+    base = slots.years[0] - 1
+    if any(a.slots and base in a.slots.years and a.slots.units == slots.units and a.slots.items == slots.items
+           for a in history):
+        return replace(slots, years=(base, slots.years[0]))
+    return slots
 
 
 def _lacks_carried_year(slots: Slots, catalog: Catalog) -> bool:

@@ -110,3 +110,10 @@ def test_a_follow_up_naming_a_unit_without_the_year_carried_asks_its_own_year(co
 def test_these_units_point_at_the_units_named_not_a_count_asked(county):
     answer = _ask("山阳县这几家单位2023年谁的三公经费最高", county)
     assert answer.answer.startswith("最高的是山阳县财政局"), answer.answer
+
+
+def test_a_change_asked_after_both_years_says_both_figures(county):
+    first = _ask("山阳县教育局2022年三公经费多少", county)
+    second = _ask("2023年呢", county, [first])
+    change = _ask("增加了多少", county, [first, second])
+    assert "1.00万元" in change.answer and "4.00万元" in change.answer, change.answer
