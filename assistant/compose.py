@@ -237,8 +237,10 @@ def against_budget_line(budget: Figure, final: Figure, cite: Cite) -> str:
             f"决算 {printed(final.row)} [{cite(final.row)}]，决算比年初预算{verb}")
 
 
-def share_of_sum_lines(part: Figure, listed: Sequence[Figure], cite: Cite) -> list[str]:
-    """The part's share of the sum of the listed figures (the part among them), each cited."""
+def share_of_sum_lines(part: Figure, listed: Sequence[Figure], cite: Cite,
+                       printed_total: Row | None = None) -> list[str]:
+    """The part's share of the sum of the listed figures (the part among them), each cited, and
+    the table's own total of them where it prints one equal to the sum."""
     if not all(in_yuan(f.row) is not None for f in listed):
         return []
     whole = sum(in_yuan(f.row) for f in listed)
@@ -248,6 +250,8 @@ def share_of_sum_lines(part: Figure, listed: Sequence[Figure], cite: Cite) -> li
     terms = "、".join(f"{item_name(f)} {printed(f.row)} [{cite(f.row)}]" for f in listed)
     total = format_amount(whole / TO_YUAN["万元"], decimals, "万元")
     share = (in_yuan(part.row) / whole * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if printed_total is not None:
+        total += f"（表中合计 {printed(printed_total)} [{cite(printed_total)}]）"
     return [f"{who(part)}{terms}合计 {total}；其中{item_name(part)}占 {share}%"]
 
 

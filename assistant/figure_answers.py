@@ -55,6 +55,7 @@ _BASE_NAMED = re.compile(r"上年|去年|上一年|前一年")
 _RATE_ASKED = re.compile(r"百分之|幅度|增幅|降幅|增长率|%|百分比|几成")
 # '哪家安排了X' asks which units hold the item at all: those whose figure is zero are named apart
 _WHICH_HOLDS = re.compile(r"(?:哪家|哪几家|哪些(?:单位|部门)?|哪个(?:单位|部门)|谁)(?:有|安排|列|编列|发生|花)")
+_TABLE_REACH = 3000  # characters around a table's figures its total row may stand in
 _GAP_ASKED = re.compile(r"多多少|少多少|差多少|相差|差距|高多少|低多少")
 
 
@@ -366,8 +367,24 @@ class _Builder:
             mine = next((f for f in figures if f.item == part), None)
             if mine is None or len(figures) != len(listed):
                 continue
-            lines += compose.share_of_sum_lines(mine, figures, self._cite_any(figures))
+            lines += compose.share_of_sum_lines(mine, figures, self._cite_any(figures), self.printed_sum(figures))
         return lines
+
+    def printed_sum(self, figures: Sequence[Figure]) -> Row | None:
+        """The total row or column of the one table all `figures` stand in that prints their sum."""
+        rows = [f.row for f in figures]
+        if len({(r["doc_id"], r["table_index"]) for r in rows}) != 1 or rows[0]["source"] != "table":
+            return None
+        whole = sum(compose.in_yuan(r) or 0 for r in rows)
+        near = fetch_span(self.engine, self.visibility, rows[0]["doc_id"],
+                          max(0, min(r["start"] for r in rows) - _TABLE_REACH), max(r["end"] for r in rows) + _TABLE_REACH)
+        for row in near:
+            total_named = re.fullmatch(r"合计|总计", (row["label"] or "").strip()) or re.fullmatch(
+                r"合计|总计", (row["column_name"] or "").strip())
+            if (row["table_index"] == rows[0]["table_index"] and total_named and compose.in_yuan(row) is not None
+                    and abs(compose.in_yuan(row) - whole) <= compose.half_last_digit(row) * 2):
+                return row
+        return None
 
     def beside(self, figure: Figure, row: Row) -> Figure | None:
         """The same item's figure read from the table (or the prose) `row` stands in."""

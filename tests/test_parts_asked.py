@@ -1,4 +1,5 @@
-"""A part asked inside an item ('政府采购里买茶叶'): its figure, or a refusal — never the item's own total."""
+"""Parts of what a table holds: a part asked inside an item ('政府采购里买茶叶') — its figure or a
+refusal, never the item's own total — and a part's share of listed items the table totals."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ pytestmark = pytest.mark.backends("embedded")
 PROCUREMENT = ("# 丹凤县档案馆2023年部门预算\n\n丹凤县档案馆2023年部门预算公开。\n\n"
                "2023年政府采购预算表（单位：万元）\n\n"
                "| 采购项目 | 预算数 |\n|---|---|\n| 合计 | 58.00 |\n| 货物A | 18.00 |\n| 档案密集架 | 18.00 |\n"
-               "| 服务C | 40.00 |\n| 档案数字化加工服务 | 40.00 |\n")
+               "| 服务C | 40.00 |\n| 档案数字化加工服务 | 40.00 |\n\n"
+               "2023年“三公”经费、会议费、培训费支出预算表（单位：万元）\n\n"
+               "| 合计 | “三公”经费 | 会议费 | 培训费 |\n|---|---|---|---|\n| 10.00 | 6.00 | 3.00 | 1.00 |\n")
 
 
 @pytest.fixture
@@ -37,3 +40,8 @@ def test_a_part_no_row_names_is_refused_not_answered_by_the_whole(archive):
 def test_a_part_a_row_names_is_answered(archive):
     answer = _ask("丹凤县档案馆2023年政府采购里档案数字化加工服务多少钱", archive)
     assert "40.00万元" in answer.answer and "58.00" not in answer.answer, answer.answer
+
+
+def test_a_share_of_listed_items_cites_the_total_the_table_prints(archive):
+    answer = _ask("丹凤县档案馆2023年三公、会议费、培训费这一块里，会议费占多少", archive)
+    assert "占 30.00%" in answer.answer and "表中合计 10.00万元" in answer.answer, answer.answer
