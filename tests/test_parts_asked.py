@@ -45,3 +45,10 @@ def test_a_part_a_row_names_is_answered(archive):
 def test_a_share_of_listed_items_cites_the_total_the_table_prints(archive):
     answer = _ask("丹凤县档案馆2023年三公、会议费、培训费这一块里，会议费占多少", archive)
     assert "占 30.00%" in answer.answer and "表中合计 10.00万元" in answer.answer, answer.answer
+
+
+def test_a_procurement_category_row_is_that_category_of_the_units_procurement(archive):
+    answer = _ask("丹凤县档案馆2023年政府采购服务类多少钱", archive)
+    assert "40.00万元" in answer.answer and "58.00" not in answer.answer, answer.answer
+    goods = _ask("丹凤县档案馆2023年货物类采购多少", archive)
+    assert "18.00万元" in goods.answer, goods.answer

@@ -215,7 +215,8 @@ class _TableReader:
     def _metric(self, row: Row, label: str, levels: list[str], unit: str) -> str:
         """Row metric for value columns, column metric for totals and organisations, else ''."""
         unit_filter = unit or None
-        row_metric = metric_for_code(row.code) or match_metric(_metric_words(label), unit_filter)
+        row_metric = (metric_for_code(row.code) or match_metric(_metric_words(label), unit_filter)
+                      or self._procurement_category(label, unit_filter))
         last = squeeze(levels[-1]) if levels else ""
         column_metric, part = (
             ("", False) if last in _TOTAL_WORDS else self._column_metric(levels, unit_filter)
@@ -247,6 +248,14 @@ class _TableReader:
         if entry is not None and entry.kind == "count" and re.search(r"培训|调出|新增|购置", label):
             return ""
         return metric
+
+    def _procurement_category(self, label: str, unit_filter: str | None) -> str:
+        """A 政府采购 table's category row ('服务C', '货物类') is that category of the unit's
+        政府采购 (政府采购服务); never the table's whole."""
+        if not self.procurement:
+            return ""
+        metric = match_metric("政府采购" + label_stem(label), unit_filter)
+        return metric if metric.startswith("政府采购") and metric not in ("政府采购", self.title_metric) else ""
 
     def _column_metric(self, levels: list[str], unit_filter: str | None) -> tuple[str, bool]:
         """The breakdown a column names, and whether the column is only a part of it.
