@@ -288,7 +288,9 @@ class _Builder:
         if _AGAINST_START.search(self.question) and operation == "lookup":
             figures = [self.start_budget(f) for f in figures]
         if operation == "rank":
-            return self.rank(figures)
+            found = {f.unit_year.unit.id for f in figures}
+            missing = dict.fromkeys(uy.name for uy in asked_years if uy.unit.id not in found)
+            return self.rank(figures) + ([f"（{'、'.join(missing)}的文件中没有找到该项数字。）"] if missing else [])
         figures = _once(figures)
         if operation == "lookup" and _WHICH_HOLDS.search(self.question):
             return self.holders(figures)

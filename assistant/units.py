@@ -87,6 +87,8 @@ def find_units(question: str, catalog: Catalog, localities: Sequence[str] = (),
             unknown.append(question[place_start:end])
         elif len(kept) == 1:
             units.append(next(iter(kept)))
+        elif each := _in_each_place(question[start:end], kept, catalog, localities):
+            units += each
         else:
             ambiguous.append((question[start:end], tuple(sorted(kept, key=lambda i: catalog.unit(i).name))))
     unit_spans = tuple((s, e) for s, e, _ in sorted(found))
@@ -170,6 +172,24 @@ def _kin_in_places(name: str, catalog: Catalog, localities: Sequence[str]) -> st
     kin = [u for place in localities for u in catalog.units_in(place)
            if len(_common_prefix(read_unit_name(u.name, None).core, core, place, catalog)) >= 2]
     return kin[0].id if len({u.id for u in kin}) == 1 else None
+
+
+def _in_each_place(name: str, ids: frozenset[str], catalog: Catalog, localities: Sequence[str]) -> list[str]:
+    """'澄江、呈贡、柞水、汨罗、潼南的政务中心': a name several named places' units carry, one in
+    each, asked of every named place — its unit of that name, or its one kin or only unit — or []."""
+    places = [catalog.unit(i).locality for i in ids]
+    if len(localities) < 2 or len(set(places)) != len(places):
+        return []
+    found = []
+    for place in localities:
+        mine = [i for i in ids if catalog.unit(i).locality.startswith(place)]
+        own = catalog.units_in(place)
+        unit = mine[0] if len(mine) == 1 else _kin_in_places(name, catalog, [place]) or (
+            own[0].id if len(own) == 1 else None)
+        if unit is None:
+            return []
+        found.append(unit)
+    return found
 
 
 def _common_prefix(stored: str, asked: str, place: str, catalog: Catalog) -> str:

@@ -113,3 +113,12 @@ def test_a_follow_up_naming_another_unit_keeps_item_year_and_operation():
     assert _names(second) == ["江苏省人民检察院"] and second.years == (2019,)
     assert [i.metric for i in second.items] == ["三公经费"] and "item" in second.carried
     assert understand("2018年呢?", CATALOG, first).units == first.units
+
+
+def test_a_name_several_named_places_units_carry_is_asked_of_each_place():
+    catalog = catalog_of((("柞水县政务服务中心", "商洛市柞水县", (2023,)), ("汨罗市人民政府政务服务中心", "汨罗市", (2018,)),
+                          ("澄江市政务服务管理局", "澄江市", (2024,))))
+    names = {catalog.unit(u).name for u in understand("澄江、柞水、汨罗的政务中心哪个三公经费最高", catalog).units}
+    assert names == {"柞水县政务服务中心", "汨罗市人民政府政务服务中心", "澄江市政务服务管理局"}
+    alone = understand("政务中心三公经费多少", catalog)
+    assert alone.units == () and alone.ambiguous_units

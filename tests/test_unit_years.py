@@ -117,3 +117,10 @@ def test_a_change_asked_after_both_years_says_both_figures(county):
     second = _ask("2023年呢", county, [first])
     change = _ask("增加了多少", county, [first, second])
     assert "1.00万元" in change.answer and "4.00万元" in change.answer, change.answer
+
+
+def test_a_ranking_says_which_units_hold_no_such_figure(county):
+    answer = _ask("山阳县2022年哪个单位差旅费最高", county)
+    assert answer.answer.startswith("最高的是山阳县水利局"), answer.answer
+    missing = answer.answer.splitlines()[-1]
+    assert "山阳县教育局" in missing and missing.endswith("的文件中没有找到该项数字。）"), answer.answer
