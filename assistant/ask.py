@@ -25,7 +25,7 @@ from assistant.conversation import answer_against_previous, answer_difference
 from assistant.extract import Sentence, best_sentences, clauses_stating, coverage, terms
 from assistant.faithful import checked
 from assistant.figure_answers import answer_items, count_units
-from assistant.figures import UnitYear, asked_units
+from assistant.figures import UnitYear, asked_units, fetch, labels, qualifies, unit_years
 from assistant.filters import narrow
 from assistant.linking import (
     closest_labels,
@@ -112,6 +112,7 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
     slots = narrow(slots, filters, context.catalog)
     if isinstance(slots, Answer):
         return slots
+    slots = _counted_units_holding(slots, context)
     if refusal := (_not_stored(slots, context.catalog) or _kind_not_stored(text, slots, context.catalog)
                    or _count_unclear(slots, context.catalog)):
         return refusal
@@ -321,6 +322,21 @@ def _kind_not_stored(question: str, slots: Slots, catalog: Catalog) -> Answer | 
     years = "、".join(f"{y}年" for y in slots.years)
     return Answer(f"资料库中只有{names}{years}的预算文件，没有决算文件，无法回答实际支出。", "none",
                   "该单位年度没有决算文件", slots=slots)
+
+
+def _counted_units_holding(slots: Slots, context: Context) -> Slots:
+    """'19年两家基本支出里的差旅费（30211）谁多': naming no unit, the two are the units whose
+    documents of that year hold the item at all — when exactly that many do."""
+    if not slots.unit_count or slots.units or not slots.items:
+        return slots
+    years = unit_years(slots, context.catalog)
+    rows, _ = fetch(context.stores.engine, context.visibility, years, (*slots.items, *slots.within))
+    holding = {r["unit_id"] for r in rows if any(labels(r, i) for i in slots.items)
+               and all(any(qualifies(w, r) for w in (i.text, *i.stems)) for i in slots.within)
+               and any(uy.holds(r, context.catalog) for uy in years)}
+    if len(holding) != slots.unit_count:
+        return slots
+    return replace(slots, units=tuple(u.id for u in context.catalog.units if u.id in holding))
 
 
 def _count_unclear(slots: Slots, catalog: Catalog) -> Answer | None:

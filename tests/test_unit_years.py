@@ -1,8 +1,8 @@
 """Many units of one place: one unit-year's documents read as one, each unit counted once.
 
 A made-up county holds a department budget and a unit budget of one unit (财政局), a
-disclosure split into a text file and a tables file (教育局), another year of 教育局, and a unit
-of that other year only (水利局). A sum,
+disclosure split into a text file and a tables file (教育局), another year of 教育局, a unit
+of that other year only (水利局) and one with no 三公经费 (审计局). A sum,
 ranking and average count each unit once (the 部门 document's figure), a change is never computed
 between two units, and a unit of the place that is not stored is refused with the stored ones.
 """
@@ -27,6 +27,8 @@ DOCUMENTS = {
     "jiaoyu_2022.md": "# 山阳县教育局2022年部门预算\n\n山阳县教育局2022年部门预算公开。"
                       "2022年一般公共预算“三公”经费预算4.00万元。\n\n"
                       "| 项目 | 预算数（万元） |\n|---|---|\n| 公务用车购置费 | 3.00 |\n",
+    "shenji_2023.md": "# 山阳县审计局2023年部门预算\n\n山阳县审计局2023年部门预算公开。\n\n"
+                      "| 项目 | 预算数（万元） |\n|---|---|\n| 差旅费 | 0.40 |\n",
     "shuili_2022.md": "# 山阳县水利局2022年部门预算\n\n山阳县水利局2022年部门预算公开。\n\n"
                       "| 项目 | 预算数（万元） |\n|---|---|\n| 公务用车购置费 | 0.00 |\n| 差旅费 | 0.60 |\n",
 }
@@ -124,3 +126,13 @@ def test_a_ranking_says_which_units_hold_no_such_figure(county):
     assert answer.answer.startswith("最高的是山阳县水利局"), answer.answer
     missing = answer.answer.splitlines()[-1]
     assert "山阳县教育局" in missing and missing.endswith("的文件中没有找到该项数字。）"), answer.answer
+
+
+def test_two_units_asked_unnamed_are_the_two_whose_documents_hold_the_item(county):
+    answer = _ask("山阳县2022年两家的公务用车购置费谁多", county)
+    assert "山阳县教育局" in answer.answer and "山阳县水利局" in answer.answer, answer.answer
+    assert "3.00万元" in answer.answer and "请说明" not in answer.answer
+    both = _ask("山阳县2023年两家的三公经费谁多", county)  # 审计局 states none
+    assert "山阳县财政局" in both.answer and "山阳县教育局" in both.answer and "请说明" not in both.answer
+    asked_back = _ask("山阳县2023年两家的差旅费谁多", county)  # all three state one
+    assert "请说明是哪两家" in asked_back.answer, asked_back.answer
