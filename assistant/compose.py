@@ -201,11 +201,18 @@ def gap_between(a: Row, b: Row, places: int = 0) -> str:
     decimals = max(_decimals(a["text"]), _decimals(b["text"]), places)
     if in_yuan(b) is not None:
         return format_amount(gap / TO_YUAN["万元"], decimals, "万元")
-    return format_amount(gap, decimals, b["unit"])
+    unit = b["unit"] if a["unit"] == b["unit"] else _COUNTED_ALIKE.get(b["unit"], b["unit"])  # 28个 − 16家: 个
+    return format_amount(gap, decimals, unit)
+
+
+# Counting words for the same things ('入驻部门28个' and '进驻部门16家' count alike)
+_COUNTED_ALIKE = {"家": "个", "处": "个", "所": "个", "名": "人", "位": "人", "套": "台", "台（套）": "台"}
 
 
 def same_kind(a: Row, b: Row) -> bool:
-    return (in_yuan(a) is not None and in_yuan(b) is not None) or a["unit"] == b["unit"]
+    if in_yuan(a) is not None and in_yuan(b) is not None:
+        return True
+    return _COUNTED_ALIKE.get(a["unit"], a["unit"]) == _COUNTED_ALIKE.get(b["unit"], b["unit"])
 
 
 def share_lines(part: Figure, whole: Figure, cite: Cite, *, whole_known: bool = False) -> list[str]:

@@ -44,7 +44,7 @@ _FUNDS_AFTER = re.compile(r"^[^占和与及的比较、，,\s\d]{0,4}?(?:经费|
 _OPERATIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("share", re.compile(r"占比|比例|占.{0,12}(?:多少|百分之|比重|几成|几|%)|百分之几|比重|几成")),
     ("compare", re.compile(r"哪个多|哪个少|哪个高|谁多|谁少|谁高|谁的.{0,8}(?:多|高|少)|哪家.{0,6}(?:多|高)|"
-                           r"(?<![增减])多多少|(?<![减缺])少多少|高多少|差多少|差了多少|相差|差距|几倍|多少倍|是.{1,12}的几")),
+                           r"(?<![增减])多多少|(?<![减缺])少多少|(?<![增减])多几|(?<![减缺])少几|高多少|差多少|差了多少|相差|差距|几倍|多少倍|是.{1,12}的几")),
     ("change", re.compile(r"增加|减少|变化|增长|下降|增幅|降幅|涨|降|比上年|较上年|同比|变动|多了|少了|"
                           r"比\s*(?:19|20)?\d{2}\s*年|比年初|比预算|"
                           r"(?:跟|和|与|同)\s*(?:上年|去年|上一年|(?:19|20)?\d{2}\s*年度?)\s*(?:预算数?|决算数?|执行数)?\s*"
@@ -298,8 +298,9 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
                            if not any(p in question[t.start:t.end] for t in terms))
     unknown_units = tuple(u for u in asked_units.unknown
                           if not any(u in question[t.start:t.end] for t in terms))
+    units = _with_places_own_unit(asked_units.units, localities, catalog)
     items, within = _contained(question, _items(terms), terms)
-    operation = _operation(question, len(asked_units.units) or len(localities), len(items))
+    operation = _operation(question, len(units) or len(localities), len(items))
     if operation == "total" and len(items) > 1 and len(years) <= 1 and not _enumerated(question, terms):
         operation = "lookup"  # '房屋一共多大面积': a total of one thing, not a sum of the words named
     both_ends = bool(re.search(r"最高|最多|最大", question) and re.search(r"最低|最少|最小", question))
@@ -309,7 +310,7 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
         order="asc" if _ASCENDING.search(question) and not both_ends else "desc",
         top=-1 if both_ends else _top(question),
         why=bool(_WHY.search(question)), unknown_places=unknown_places,
-        all_localities=bool(_ALL_PLACES.search(question)), units=asked_units.units,
+        all_localities=bool(_ALL_PLACES.search(question)), units=units,
         unknown_units=unknown_units, items=items, ambiguous_units=asked_units.ambiguous,
         missing_codes=linked.missing_codes, unit_scope="单位" if _UNIT_SCOPE.search(question) else "",
         within=within, level=_level(question), unit_count=_unit_count(question),
@@ -321,6 +322,20 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
     elif previous is not None:
         slots = _same_subject(slots, previous)
     return slots
+
+
+def _with_places_own_unit(units: tuple[str, ...], localities: tuple[str, ...], catalog: Catalog) -> tuple[str, ...]:
+    """'潼南政务中心比澄江政务大厅多几个': a place named beside a unit of another place, with one
+    stored unit, stands for that unit."""
+    if not units:
+        return units
+    held = {catalog.unit(u).locality for u in units if catalog.unit(u)}
+    extra = []
+    for place in localities:
+        own = catalog.units_in(place)
+        if len(own) == 1 and not any(h.startswith(place) for h in held):
+            extra.append(own[0].id)
+    return tuple(dict.fromkeys((*units, *extra)))
 
 
 def _same_subject(slots: Slots, previous: Slots) -> Slots:

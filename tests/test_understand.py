@@ -122,3 +122,19 @@ def test_a_name_several_named_places_units_carry_is_asked_of_each_place():
     assert names == {"柞水县政务服务中心", "汨罗市人民政府政务服务中心", "澄江市政务服务管理局"}
     alone = understand("政务中心三公经费多少", catalog)
     assert alone.units == () and alone.ambiguous_units
+
+
+def test_a_place_named_beside_a_unit_of_another_place_stands_for_its_one_unit():
+    catalog = catalog_of((("重庆市潼南区政务服务管理办公室", "重庆市潼南区", (2021,)),
+                          ("澄江市政务服务管理局", "澄江市", (2024,))))
+    slots = understand("潼南区政务办入驻部门比澄江多几个", catalog)
+    assert {catalog.unit(u).name for u in slots.units} == {"重庆市潼南区政务服务管理办公室", "澄江市政务服务管理局"}
+    assert slots.operation == "compare"
+
+
+def test_things_counted_in_kindred_words_are_compared_in_one():
+    from assistant.compose import gap_between, same_kind
+
+    departments, firms = {"unit": "个", "text": "28", "value": 28}, {"unit": "家", "text": "16", "value": 16}
+    assert same_kind(departments, firms) and gap_between(departments, firms) == "12个"
+    assert not same_kind(departments, {"unit": "人", "text": "3", "value": 3})
