@@ -104,6 +104,8 @@ def _kind_fits(row: Row, item: Item, question: str) -> bool:
     figure's unit, never the row's name."""
     money = unit_kind(row["unit"]) == "money"
     question = _count_words(question)
+    if prices := price_units(question):
+        return row["unit"] in prices
     if counted := _ASKED_COUNT_UNIT.search(question):
         return row["unit"] in _SAME_COUNT.get(counted.group(1), (counted.group(1),))
     if _COUNT_ASKED.search(question) and not _MONEY_ASKED.search(question):
@@ -111,6 +113,17 @@ def _kind_fits(row: Row, item: Item, question: str) -> bool:
     if item.text.endswith(ENDINGS) or _MONEY_ASKED.search(question):
         return money or row["unit"] == "%"
     return True
+
+
+_PRICE_ASKED = re.compile(r"多少钱(?:一|每)\s*([件个台套人次场辆张本箱包册])|每\s*([件个台套人次场辆张本箱包册])\s*(?:多少钱|几元|多少元)")
+
+
+def price_units(question: str) -> tuple[str, ...]:
+    """'打印纸多少钱一件': a price per thing is asked, printed '151.43元/件' — its units, or ()."""
+    if (match := _PRICE_ASKED.search(question)) is None:
+        return ()
+    thing = match.group(1) or match.group(2)
+    return (f"元/{thing}", f"万元/{thing}")
 
 
 TextReader = Callable[[Item, UnitYear, tuple[str, ...]], "Row | None"]
@@ -126,6 +139,8 @@ def count_units(item: Item, question: str) -> tuple[str, ...]:
     """The units a count item is counted in — those the question asks in ('多少批次') — or ()
     when the item is money."""
     question = _count_words(question)
+    if prices := price_units(question):
+        return prices
     entry = metric_by_key(item.metric)
     if entry is not None:
         units = (entry.unit, *entry.units) if entry.kind != "money" else ()

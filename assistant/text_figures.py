@@ -3,7 +3,7 @@
 A count (窗口数量 …) may stand only inside a line the tables did not turn into a fact, e.g. an
 indicator named "保障入驻单位123个窗口的正常运行". Such a figure is taken only when the line names
 the item right after the number and states exactly one number in the count's unit (money always
-comes from the stored figures). The row carries the number as printed and its span, so it is
+comes from the stored figures; a price per thing, '151.43元/件', is read like a count). The row carries the number as printed and its span, so it is
 cited like any other.
 """
 
@@ -18,7 +18,8 @@ from assistant.sql_build import ITEM_COLUMNS
 from ingest.numbers import parse_number
 
 COUNT_UNITS = ("个", "人次", "人", "名", "件", "项", "家", "批次", "辆", "台", "平方米")
-_NUMBER = re.compile(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s*(" + "|".join(COUNT_UNITS) + ")")
+PRICE_UNIT = r"(?:万元|元)/[件个台套人次场辆张本箱包册]"  # '151.43元/件'
+_NUMBER = re.compile(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s*(" + PRICE_UNIT + "|" + "|".join(COUNT_UNITS) + ")")
 _NAME_GAP = 8  # characters at most between the unit and the item's word ('61个办事服务窗口')
 
 
@@ -64,9 +65,18 @@ def figure_in_clauses(sentence: Sentence, words: Sequence[str], units: Sequence[
                       year: int) -> dict[str, Any] | None:
     """`figure_row` of the first clause of `sentence` stating one count next to a word naming the
     item ('…面积约3,000.00平方米，进驻部门16家，设置了61个…' → 16家 for 进驻部门)."""
+    previous = None
     for match in _CLAUSE.finditer(sentence.text):
         clause = Sentence(sentence.doc_id, sentence.start + match.start(), sentence.start + match.end(),
                           match.group(), sentence.score)
         if row := figure_row(clause, words, units, unit_id, year):
             return row
+        if previous is not None and all(re.fullmatch(PRICE_UNIT, u) for u in units):
+            # a price follows the clause naming the thing ('打印纸35件，151.43元/件')
+            start = previous.start()
+            pair = Sentence(sentence.doc_id, sentence.start + start, clause.end,
+                            sentence.text[start:match.end()], sentence.score)
+            if row := figure_row(pair, words, units, unit_id, year):
+                return row
+        previous = match
     return None

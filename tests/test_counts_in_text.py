@@ -43,3 +43,14 @@ def test_what_the_question_leaves_out_is_left_out(center):
 def test_a_month_asked_is_answered_by_that_month(center):
     answer = _ask("山南县政务服务中心2024年6月受理了多少件业务", center)
     assert "3,200件" in answer.answer, answer.answer
+
+
+def test_a_price_per_thing_is_read_as_printed(tmp_path, settings, stores):
+    from ingest.pipeline import ingest_file
+
+    path = tmp_path / "purchase.md"
+    path.write_text("# 镇巴县档案馆2024年项目文本\n\n镇巴县档案馆2024年项目文本。购买档案盒200个，12.50元/个，"
+                    "费用0.25万元。\n", encoding="utf-8")
+    assert ingest_file(path, stores, settings).status == "ingested"
+    answer = _ask("镇巴县档案馆2024年档案盒多少钱一个", settings)
+    assert "12.50元/个" in answer.answer and "0.25万元" not in answer.answer, answer.answer
