@@ -34,7 +34,7 @@ from assistant.linking import (
     leftover_runs,
     leftover_words,
 )
-from assistant.reasons import ASKS_REASON, ASKS_USE, find_reasons
+from assistant.reasons import ASKS_REASON, ASKS_USE, find_reasons, project_uses
 from assistant.sources import cite, get_source, ingest_stamps
 from assistant.sql_build import common_item_shapes, item_query
 from assistant.text_figures import figure_in_clauses
@@ -177,8 +177,8 @@ def _answer_reasons(question: str, slots: Slots, context: Context, figures: Sequ
     stamps = ingest_stamps(context.stores.engine, docs)
     texts = [(doc_id, get_source(context.stores.engine, doc_id, stamps).text) for doc_id in docs]
     named = [[w for w in (item.text, *item.stems, item.metric) if w] for item in (*slots.items, *slots.within)]
-    sentences = find_reasons(question, named[0] if named else [], texts, [w for ws in named[1:] for w in ws],
-                             figures)
+    sentences = (ASKS_USE.search(question) and project_uses(question, texts)) or find_reasons(
+        question, named[0] if named else [], texts, [w for ws in named[1:] for w in ws], figures)
     if not sentences:
         return None
     citations = tuple(cite(context.stores.engine, s.doc_id, s.start, s.end, widen=False, stamps=stamps)

@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.extract import Sentence, terms
+from ingest.catalog import fold
 from ingest.facts.sentences import sentence_pieces
 
 REASON = re.compile(r"主要原因|原因是|原因为|原因：|主要是|是由于|由于|因为|系因|主要用于|用于|用来|为了|主要包括|包括")
 # '主要原因是…', '决算数小于预算数的主要原因：…', '主要用于：…'
 _OPENS_WITH_REASON = re.compile(r"^\s*(?:[一二三四五六七八九十\d]+[、.．]\s*)?(?:[^，,。；;]{0,14}的)?"
                                 r"(?:主要原因|原因|主要是|一是|由于|主要用于|用于)")
-_USE_ASKED = re.compile(r"干嘛|干什么|做什么|用途|用于|用来|主要用|是什么|包括")
+_USE_ASKED = re.compile(r"干嘛|干什么|做什么|用途|用于|用来|主要用|是什么|包括|花在哪|用在哪|花哪")
 _UP = re.compile(r"增加|增长|上升|涨|多了|提高|超过|超出|大于|超支")
 _DOWN = re.compile(r"减少|下降|降低|降|少了|压减|压缩|低于|少于|小于|节约|结余")
 # What asks for a reason or a use (a description — 职责, 依据, 计划 — is read by retrieval).
@@ -126,12 +127,13 @@ def _numbers(text: str) -> set[str]:
 
 
 _NEXT_POINT = re.compile(r"^\s*[二三四五六七八九十]是")
-_GOES_ON = re.compile(r"^\s*(?:同时|加之|再加上|另一方面|其次)")
+_GOES_ON = re.compile(r"^\s*(?:同时|加之|再加上|另一方面|其次|如|例如|比如|包括)")
 
 
 def _continued_after(text: str, pieces: Sequence[tuple[int, int]], last: int) -> list[tuple[int, int]]:
     """The sentences a reason goes on in: the points of an enumeration it opens ('主要原因一是…；
-    二是…'), or a second cause joined to it ('同时，…增加部门预算1,464.3万元')."""
+    二是…'), a second cause joined to it ('同时，…增加部门预算1,464.3万元'), or a use's examples
+    ('如水电费、纸杯抽纸制作费…')."""
     points = []
     pattern = _NEXT_POINT if "一是" in text[pieces[last][0]:pieces[last][1]] else _GOES_ON
     for start, end in pieces[last + 1:last + 6]:
@@ -153,3 +155,67 @@ def _sentence(doc_id: str, text: str, start: int, end: int) -> Sentence:
     start += len(raw) - len(raw.lstrip())
     end -= len(raw) - len(raw.rstrip())
     return Sentence(doc_id, start, end, text[start:end], 1.0)
+
+
+# A project table's cells that say what the project is for, the first found first.
+_USE_HEADERS = ("项目概况", "项目基本概况", "项目简介", "项目内容", "实施内容", "主要内容", "资金用途",
+                "项目总目标", "年度总体目标", "年度目标", "总体目标")
+_CELL = re.compile(r"[^\t|]+")
+MIN_USE_CHARS = 8  # a header's neighbour shorter than this is another header, not the use
+PROJECT_SPAN = 40  # lines of a project table read after its 项目名称
+
+
+def project_uses(question: str, documents: Sequence[tuple[str, str]]) -> list[Sentence]:
+    """The cells of the named project's own table (绩效目标表, 项目文本) that say what it is
+    for: the text beside or under its 项目概况 / 项目总目标 … cell, a repeated text once."""
+    asked = fold(question)
+    found: list[Sentence] = []
+    for doc_id, text in documents:
+        lines = _lines(text)
+        for i, (start, line) in enumerate(lines):
+            cells = _cells(line, start)
+            name = next((cells[k + 1][2] for k, c in enumerate(cells[:-1]) if c[2] == "项目名称"), "")
+            if not name or not _names_project(asked, fold(name)):
+                continue
+            for j in range(i, min(len(lines), i + PROJECT_SPAN)):
+                if j > i and "项目名称" in lines[j][1]:
+                    break
+                found += _use_cells(doc_id, lines, j)
+    seen: set[str] = set()
+    return [s for s in found if not (s.text in seen or seen.add(s.text))][:MAX_REASONS]
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    lines, start = [], 0
+    for line in text.split("\n"):
+        lines.append((start, line))
+        start += len(line) + 1
+    return lines
+
+
+def _cells(line: str, start: int) -> list[tuple[int, int, str]]:
+    return [(start + m.start(), start + m.end(), m.group().strip()) for m in _CELL.finditer(line) if m.group().strip()]
+
+
+def _names_project(asked: str, name: str) -> bool:
+    """The question names the project: most of its name stands in the question as one run
+    ('万里街道社区公共服务中心新建工程' for 新建万里街道社区公共服务中心)."""
+    longest = max((k - j for j in range(len(name)) for k in range(j + 1, len(name) + 1) if name[j:k] in asked),
+                  default=0)
+    return longest >= max(4, int(len(name) * 0.6))
+
+
+def _use_cells(doc_id: str, lines: list[tuple[int, str]], j: int) -> list[Sentence]:
+    """Line `j`'s use headers, each with the text right of it, else the longest cell below it."""
+    cells = _cells(lines[j][1], lines[j][0])
+    below = _cells(lines[j + 1][1], lines[j + 1][0]) if j + 1 < len(lines) else []
+    uses = []
+    for k, (_, _, text) in enumerate(cells):
+        if text not in _USE_HEADERS:
+            continue
+        beside = [cells[k + 1]] if k + 1 < len(cells) and cells[k + 1][2] not in _USE_HEADERS else []
+        under = sorted(below, key=lambda c: c[0] - c[1])[:1]
+        cell = next((c for c in (*beside, *under) if len(c[2]) >= MIN_USE_CHARS), None)
+        if cell is not None:
+            uses.append(Sentence(doc_id, cell[0], cell[1], cell[2], 1.0))
+    return uses
