@@ -435,10 +435,36 @@ class _Builder:
             return [f"已收录的文件没有说明{item.name}比上年的变化（文件中的变化是相对其他基数说的）。"]
         if not lines:  # no change stated or computable: the figure, with the source's words on it
             figures = [f for uy in asked[-1:] if (f := self.figure(item, uy))]
+            if figures and (sole := self.sole_part_change(figures[0])):
+                return [sole]
             said = lambda row: unchanged_after(self.engine, row["doc_id"], row["end"], self.stamps) or (
                 "文件未说明与上年相比的变化")
             return compose.lookup_lines(figures, self._cite_any(figures), said=said) if figures else []
         return lines
+
+    def sole_part_change(self, figure: Figure) -> str | None:
+        """'收入预算16497.86万元，其中：财政拨款收入16497.86万元，比2022年预算增加1421.25万元': the
+        change its sentence states of a part equal to the whole, said as the part's (the whole's
+        own change is not stated)."""
+        row = figure.row
+        if row["source"] == "table":
+            return None
+        text = get_source(self.engine, row["doc_id"], self.stamps).text
+        start, end = sentence_span(text, row["start"], row["end"])
+        values = [r for r in fetch_span(self.engine, self.visibility, row["doc_id"], row["end"], end)
+                  if r["label"] != row["label"] and compose.same_kind(r, row) and r["value"] == row["value"]]
+        changes = [c for c in fetch_stated_changes(self.engine, self.visibility, [row["doc_id"]])
+                   if c["measure"] == "change" and values and values[0]["end"] <= c["start"] < end]
+        if not values or not changes:
+            return None
+        part, change = values[0], changes[0]
+        if any(values[0]["end"] < r["start"] < change["start"] for r in values[1:]):
+            return None  # another figure stands between the part and the change
+        phrase = comparison_before(self.engine, change["doc_id"], change["start"], self.stamps) or (
+            "减少" if change["value"] < 0 else "增加")
+        cite = self._cite_any([figure])
+        return (f"{compose.who(figure)}{compose.item_name(figure)}为 {compose.printed(row)} [{cite(row)}]，文件未直接说明其比上年的变化；"
+                f"其中{part['label']}为 {compose.printed(part)} [{cite(part)}]（与之相等），{phrase} {compose.printed(change)} [{cite(change)}]")
 
     def against_start(self, item: Item, uy: UnitYear) -> list[str]:
         """'决算比年初预算多了多少': the item's 年初预算 and 决算 as its sentence (or table line)

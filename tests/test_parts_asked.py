@@ -52,3 +52,24 @@ def test_a_procurement_category_row_is_that_category_of_the_units_procurement(ar
     assert "40.00万元" in answer.answer and "58.00" not in answer.answer, answer.answer
     goods = _ask("丹凤县档案馆2023年货物类采购多少", archive)
     assert "18.00万元" in goods.answer, goods.answer
+
+
+@pytest.fixture
+def incomes(settings, stores, tmp_path):
+    from ingest.pipeline import ingest_file
+
+    texts = {"minzheng.md": "# 石泉县民政局2024年部门预算\n\n2024年，石泉县民政局收入预算500.00万元，其中：财政拨款收入500.00万元，"
+                            "比2023年预算增加30.00万元；事业收入0万元。\n",
+             "sifa.md": "# 石泉县司法局2024年部门预算\n\n2024年，石泉县司法局收入预算500.00万元，其中：财政拨款收入480.00万元，"
+                        "比2023年预算增加30.00万元；事业收入20.00万元。\n"}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert ingest_file(tmp_path / name, stores, settings).status == "ingested"
+    return settings
+
+
+def test_a_change_stated_of_a_part_equal_to_the_whole_is_said_as_the_parts(incomes):
+    answer = _ask("石泉县民政局2024年收入预算比上年多了多少", incomes)
+    assert "其中财政拨款收入为 500.00万元" in answer.answer and "30.00万元" in answer.answer, answer.answer
+    other = _ask("石泉县司法局2024年收入预算比上年多了多少", incomes)  # the part is not the whole
+    assert "30.00万元" not in other.answer, other.answer
