@@ -450,7 +450,7 @@ class _Builder:
         if row["source"] == "table":
             return None
         text = get_source(self.engine, row["doc_id"], self.stamps).text
-        start, end = sentence_span(text, row["start"], row["end"])
+        _, end = sentence_span(text, row["start"], row["end"])
         values = [r for r in fetch_span(self.engine, self.visibility, row["doc_id"], row["end"], end)
                   if r["label"] != row["label"] and compose.same_kind(r, row) and r["value"] == row["value"]]
         changes = [c for c in fetch_stated_changes(self.engine, self.visibility, [row["doc_id"]])
