@@ -102,6 +102,9 @@ def metric_lexicon() -> tuple[tuple[str, str], ...]:
                 pairs.setdefault(_fold(word), metric.key)
     for word, key in ASKED_WORDS.items():
         pairs.setdefault(_fold(word), key)
+    for word, key in list(pairs.items()):  # '项目钱' is how people say 项目经费 / 项目资金
+        if (stem := re.sub(r"(?:经费|资金)$", "", word)) != word and len(stem) >= 2:
+            pairs.setdefault(stem + "钱", key)
     return tuple(sorted(pairs.items(), key=lambda p: len(p[0]), reverse=True))
 
 

@@ -138,3 +138,8 @@ def test_things_counted_in_kindred_words_are_compared_in_one():
     departments, firms = {"unit": "个", "text": "28", "value": 28}, {"unit": "家", "text": "16", "value": 16}
     assert same_kind(departments, firms) and gap_between(departments, firms) == "12个"
     assert not same_kind(departments, {"unit": "人", "text": "3", "value": 3})
+
+
+def test_money_said_as_qian_names_the_fund():
+    (item,) = understand("省高院19年项目钱一共多少", CATALOG).items
+    assert item.metric == "项目经费" and item.text == "项目钱"
