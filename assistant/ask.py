@@ -308,9 +308,11 @@ def _not_found(question: str, slots: Slots, context: Context) -> Answer:
                                   reason="数据表中没有找到对应数字，改为检索原文", figure_words=words)
         if found.route != "none":
             return found
-    asked = "、".join(i.text for i in slots.items) or leftover
+    asked = "、".join(i.text for i in slots.items) or slots.unlinked or leftover
     units = "、".join(u.name for u in asked_units(slots, context.catalog)[:3])
-    closest = closest_labels(asked, context.catalog) if asked else []
+    # the labels nearest by meaning, found while linking; by characters shared without a model
+    nearest = slots.closest if asked == slots.unlinked else ()
+    closest = nearest or (closest_labels(asked, context.catalog) if asked else [])
     hint = f"最接近的是：{'、'.join(closest)}。" if closest else ""
     return Answer(f"已收录的{units or ''}文件中没有找到“{asked or question}”的数字。{hint}", "none",
                   "数据表和原文中都没有找到对应数字", slots=slots)
