@@ -83,15 +83,16 @@ def link(question: str, catalog: Catalog, taken: Sequence[tuple[int, int]] = (),
 def _similar_terms(question: str, spans: Sequence[tuple[int, int]], catalog: Catalog
                    ) -> tuple[list[Term], tuple[str, ...]]:
     """Runs of words nothing else explains, linked to their nearest stored label where it is
-    near enough (`SIMILAR_AT`); the labels nearest the longest other run, offered instead."""
+    near enough (`similar_at` the model); the labels nearest the longest other run, offered instead."""
     index = catalog.label_index() if spans else None
     if index is None:
         return [], ()
-    from vectorstore.label_index import SIMILAR_AT
+    from vectorstore.label_index import similar_at
 
+    threshold = similar_at(index.embedder.name)
     found, below = [], []
     for (start, end), neighbours in zip(spans, index.nearest([question[s:e] for s, e in spans]), strict=True):
-        if neighbours and neighbours[0].score >= SIMILAR_AT:
+        if neighbours and neighbours[0].score >= threshold:
             found.append(Term(question[start:end], start, end, frozenset({neighbours[0].stem}), how="similar"))
         else:
             below.append((end - start, neighbours))

@@ -88,7 +88,8 @@ def leftover_pairs(items: Sequence[BlindItem], catalog: Catalog, index: LabelInd
         return found
 
     index.nearest = recording  # type: ignore[method-assign]
-    saved, label_index.SIMILAR_AT = label_index.SIMILAR_AT, 2.0  # above every cosine: no link
+    saved = dict(label_index.SIMILAR_AT)
+    label_index.SIMILAR_AT.clear()  # no model measured: nothing linked, every phrase looked up
     pairs = []
     try:
         for item in items:
@@ -103,7 +104,7 @@ def leftover_pairs(items: Sequence[BlindItem], catalog: Catalog, index: LabelInd
                       for phrase, found in looked_up]
     finally:
         index.nearest = nearest  # type: ignore[method-assign]
-        label_index.SIMILAR_AT = saved
+        label_index.SIMILAR_AT.update(saved)
     return pairs
 
 
@@ -187,7 +188,8 @@ def main(argv: list[str] | None = None) -> None:
     stems_of_docs = doc_stems(settings)
     pairs = leftover_pairs(items, catalog, index, engine, stems_of_docs) + vocabulary_pairs(items, catalog, index, engine)
     print(f"{len(catalog.labels)} stored labels; {len(items)} non-holdout questions; labels embedded as "
-          f"{args.labels_as}; SIMILAR_AT = {label_index.SIMILAR_AT}\n")
+          f"{args.labels_as}; model {index.embedder.name}, linking at cosine >= "
+          f"{label_index.similar_at(index.embedder.name)}\n")
     print(table(pairs, THRESHOLDS))
     if args.show:
         for p in sorted(pairs, key=lambda p: -(p.nearest.score if p.nearest else 0)):

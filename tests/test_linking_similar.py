@@ -16,7 +16,7 @@ from tests.test_understand import catalog_of
 from vectorstore import label_index
 from vectorstore.embedding_cache import EmbeddingCache, text_key
 from vectorstore.embeddings import get_embedder
-from vectorstore.label_index import SIMILAR_AT, build_label_index, labels_digest
+from vectorstore.label_index import build_label_index, labels_digest, similar_at
 
 # Rows of a made-up county's tables, printed as a disclosure prints them.
 MADE_UP = {
@@ -61,7 +61,7 @@ def test_a_word_below_the_threshold_gets_the_nearest_labels_instead(catalog):
     assert slots.unlinked == "无人机巡查"
     assert slots.closest[0] == "无人机巡检服务费"  # by meaning, though '巡查' is not '巡检'
     (neighbours,) = catalog.label_index().nearest(["无人机巡查"])
-    assert neighbours[0].score < SIMILAR_AT
+    assert neighbours[0].score < similar_at(get_embedder().name)
 
 
 def test_exact_names_and_asking_words_are_not_looked_up_by_meaning(catalog):
