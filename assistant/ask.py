@@ -176,10 +176,13 @@ def warm_sql(settings: Settings | None = None, users: Sequence[str] = ("public",
 
 
 def warm_queries(engine: Any, visibility: tuple[str, ...] = ("public",)) -> int:
-    """warm_sql on one engine and visibility: the catalog loaded, the common shapes guarded."""
+    """warm_sql on one engine and visibility: the catalog loaded with its labels' index (the
+    labels embedded, or their vectors read, once: not in the first question's time), the common
+    shapes guarded."""
     from assistant.sql_run import guarded_sql
 
     catalog = load_catalog(engine, visibility)
+    catalog.label_index()
     understand("各地2021年三公经费预算是多少?", catalog)  # loads its word lists once
     queries: dict[str, tuple[str, ...]] = {}  # SQL text -> its parameter names, one per shape
     for shape in common_item_shapes():
