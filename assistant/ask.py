@@ -176,14 +176,12 @@ def warm_sql(settings: Settings | None = None, users: Sequence[str] = ("public",
 
 
 def warm_queries(engine: Any, visibility: tuple[str, ...] = ("public",)) -> int:
-    """warm_sql on one engine and visibility: the catalog loaded with its labels' index (the
-    labels embedded, or their vectors read, once: not in the first question's time), the common
-    shapes guarded."""
+    """warm_sql on one engine and visibility: the catalog loaded and read with, the common shapes
+    guarded."""
     from assistant.sql_run import guarded_sql
 
     catalog = load_catalog(engine, visibility)
-    catalog.label_index()
-    understand("各地2021年三公经费预算是多少?", catalog)  # loads its word lists once
+    warm_reading(catalog)
     queries: dict[str, tuple[str, ...]] = {}  # SQL text -> its parameter names, one per shape
     for shape in common_item_shapes():
         query = item_query(*shape[:2], **shape[2])
@@ -191,6 +189,17 @@ def warm_queries(engine: Any, visibility: tuple[str, ...] = ("public",)) -> int:
     for sql, params in queries.items():
         guarded_sql(sql, engine, visibility=visibility, params=params)
     return len(queries)
+
+
+def warm_reading(catalog: Catalog) -> None:
+    """Load what reading a question needs once, not in the first question's time: its word lists,
+    jieba's dictionary (over a second) and the labels' index (the labels embedded, or their cached
+    vectors read)."""
+    from assistant.extract import _jieba
+
+    catalog.label_index()
+    _jieba()
+    understand("各地2021年三公经费预算是多少?", catalog)
 
 
 def _text_figure(question: str, item: Item, unit_year: UnitYear, units: tuple[str, ...],
