@@ -202,11 +202,12 @@ def warm_sql(settings: Settings | None = None, users: Sequence[str] = ("public",
 
 
 def warm_queries(engine: Any, visibility: tuple[str, ...] = ("public",)) -> int:
-    """warm_sql on one engine and visibility: the catalog loaded, the common shapes guarded."""
+    """warm_sql on one engine and visibility: the catalog loaded and read with, the common shapes
+    guarded."""
     from assistant.sql_run import guarded_sql
 
     catalog = load_catalog(engine, visibility)
-    understand("各地2021年三公经费预算是多少?", catalog)  # loads its word lists once
+    warm_reading(catalog)
     queries: dict[str, tuple[str, ...]] = {}  # SQL text -> its parameter names, one per shape
     for shape in common_item_shapes():
         query = item_query(*shape[:2], **shape[2])
@@ -214,6 +215,17 @@ def warm_queries(engine: Any, visibility: tuple[str, ...] = ("public",)) -> int:
     for sql, params in queries.items():
         guarded_sql(sql, engine, visibility=visibility, params=params)
     return len(queries)
+
+
+def warm_reading(catalog: Catalog) -> None:
+    """Load what reading a question needs once, not in the first question's time: its word lists,
+    jieba's dictionary (over a second) and the labels' index (the labels embedded, or their cached
+    vectors read)."""
+    from assistant.extract import _jieba
+
+    catalog.label_index()
+    _jieba()
+    understand("各地2021年三公经费预算是多少?", catalog)
 
 
 def _text_figure(question: str, item: Item, unit_year: UnitYear, units: tuple[str, ...],
@@ -366,9 +378,11 @@ def _not_found(question: str, slots: Slots, context: Context) -> Answer:
                                   reason="数据表中没有找到对应数字，改为检索原文", figure_words=words)
         if found.route != "none":
             return found
-    asked = "、".join(i.text for i in slots.items) or leftover
+    asked = "、".join(i.text for i in slots.items) or slots.unlinked or leftover
     units = "、".join(u.name for u in asked_units(slots, context.catalog)[:3])
-    closest = closest_labels(asked, context.catalog) if asked else []
+    # the labels nearest by meaning, found while linking; by characters shared without a model
+    nearest = slots.closest if asked == slots.unlinked else ()
+    closest = nearest or (closest_labels(asked, context.catalog) if asked else [])
     hint = f"最接近的是：{'、'.join(closest)}。" if closest else ""
     return Answer(f"已收录的{units or ''}文件中没有找到“{asked or question}”的数字。{hint}", "none",
                   "数据表和原文中都没有找到对应数字", slots=slots)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, or_, select
 
@@ -18,6 +19,9 @@ from assistant.typos import SoundIndex
 from gongkai import db
 from ingest.catalog import fold, is_specific
 from ingest.vocab import MONEY_UNITS
+
+if TYPE_CHECKING:
+    from vectorstore.label_index import LabelIndex
 
 
 @dataclass(frozen=True)
@@ -65,12 +69,24 @@ class Catalog:
     codes: Mapping[str, str] = field(default_factory=dict)  # 科目编码 → label stem
     printed: Mapping[str, str] = field(default_factory=dict)  # a printed label (folded) → its stem
     docs: Mapping[str, StoredDoc] = field(default_factory=dict)
+    engine: Engine | None = field(default=None, compare=False, repr=False)  # the store read from
     _by_id: dict[str, StoredUnit] = field(init=False, repr=False, compare=False)
     _sounds: dict[str, SoundIndex] = field(init=False, repr=False, compare=False)
+    _label_index: list[LabelIndex | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {u.id: u for u in self.units})
         object.__setattr__(self, "_sounds", {})
+        object.__setattr__(self, "_label_index", [])
+
+    def label_index(self) -> LabelIndex | None:
+        """The stored labels by meaning (`vectorstore.label_index`), found on first use; None
+        when no embedding model loads. Its vectors persist in the store the catalog was read from."""
+        if not self._label_index:
+            from vectorstore.label_index import index_for  # lazy: numpy and the model
+
+            self._label_index.append(index_for(self.labels, self.engine))
+        return self._label_index[0]
 
     def sounds(self, kind: str) -> SoundIndex:
         """Aliases ('aliases') or label stems ('labels') by sound, built on first use."""
@@ -197,4 +213,5 @@ def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) 
         printed=printed,
         docs={r.id: StoredDoc(r.id, r.unit_id or "", r.year, r.doc_type or "", r.scope or "",
                               r.part or "", r.title) for r in doc_rows},
+        engine=engine,
     )

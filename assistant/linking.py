@@ -47,9 +47,10 @@ class Linked:
 
 
 def link(question: str, catalog: Catalog, taken: Sequence[tuple[int, int]] = (),
-         metric_words: Sequence[tuple[str, str]] = ()) -> Linked:
+         metric_words: Sequence[tuple[str, str]] = (), similar: bool = True) -> Linked:
     """The terms of `question` (spans in `taken` — units, places, years — are skipped);
-    `metric_words` are the vocabulary's (word, metric key) pairs, longest first."""
+    `metric_words` are the vocabulary's (word, metric key) pairs, longest first. With `similar`,
+    words nothing else explains are looked up by meaning (`vectorstore.label_index`)."""
     text = fold_keeping_length(question)
     words = [pair for pair in metric_words if len(pair[0]) > 1]
     # a homophone typo of a long name ('公物用车运行维护费') outranks the shorter names inside it
@@ -74,7 +75,33 @@ def link(question: str, catalog: Catalog, taken: Sequence[tuple[int, int]] = (),
         blanked[s:e] = " " * (e - s)
     runs = leftover_runs("".join(blanked), catalog)
     terms = [t for t in terms if not _inside_longer_name(t, runs)]
-    return Linked(tuple(sorted(terms, key=lambda t: t.start)), missing)
+    for t in terms:
+        blanked[t.start:t.end] = " " * (t.end - t.start)
+    unexplained = _leftover_spans("".join(blanked), catalog)
+    found, closest = _similar_terms(question, unexplained, catalog) if similar else ([], ())
+    rest = [question[s:e] for s, e in unexplained if not any((s, e) == (t.start, t.end) for t in found)]
+    return Linked(tuple(sorted(terms + found, key=lambda t: t.start)), missing,
+                  max(rest, key=len, default=""), closest)
+
+
+def _similar_terms(question: str, spans: Sequence[tuple[int, int]], catalog: Catalog
+                   ) -> tuple[list[Term], tuple[str, ...]]:
+    """Runs of words nothing else explains, linked to their nearest stored label where it is
+    near enough (`similar_at` the model); the labels nearest the longest other run, offered instead."""
+    index = catalog.label_index() if spans else None
+    if index is None:
+        return [], ()
+    from vectorstore.label_index import similar_at
+
+    threshold = similar_at(index.embedder.name)
+    found, below = [], []
+    for (start, end), neighbours in zip(spans, index.nearest([question[s:e] for s, e in spans]), strict=True):
+        if neighbours and neighbours[0].score >= threshold:
+            found.append(Term(question[start:end], start, end, frozenset({neighbours[0].stem}), how="similar"))
+        else:
+            below.append((end - start, neighbours))
+    nearest = max(below, key=lambda pair: pair[0], default=(0, ()))[1]
+    return found, tuple(dict.fromkeys(n.label for n in nearest if not re.search(r"\d", n.label)))
 
 
 def _short_stem(term: Term) -> bool:
@@ -291,15 +318,24 @@ def leftover_words(question: str, slots: object, catalog: Catalog) -> str:
 
 def leftover_runs(question: str, catalog: Catalog) -> list[str]:
     """Every run of the question's words that names no unit, place, year or asking word."""
+    return [question[s:e] for s, e in _leftover_spans(question, catalog)]
+
+
+def _leftover_spans(question: str, catalog: Catalog) -> list[tuple[int, int]]:
+    """Where `leftover_runs` stand in the question."""
     text = question
     names = [a for a, ids in catalog.aliases.items() if a in text]
     names += [form for loc in catalog.localities for form in loc.forms() if form in text]
     for name in sorted(names, key=len, reverse=True):
-        text = text.replace(name, " ")
-    text = EXCLUDED.sub(" ", text)
-    text = re.sub(r"(?:(?:19|20)\d{2}|\d{2})\s*年度?|\d+", " ", text)
-    text = _ASKING_WORDS.sub(" ", text)
-    return re.findall(r"[\u4e00-\u9fff]{2,}", text)
+        text = text.replace(name, " " * len(name))
+    text = EXCLUDED.sub(_blank, text)
+    text = re.sub(r"(?:(?:19|20)\d{2}|\d{2})\s*年度?|\d+", _blank, text)
+    text = _ASKING_WORDS.sub(_blank, text)
+    return [m.span() for m in re.finditer(r"[\u4e00-\u9fff]{2,}", text)]
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
 
 
 def closest_labels(asked: str, catalog: Catalog, limit: int = 3) -> list[str]:

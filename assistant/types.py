@@ -49,6 +49,8 @@ class Slots:
     within: tuple[Item, ...] = ()  # '其中X': the previous items X is part of
     level: str = ""  # '省' for 省里 / 省级: the units of places of that level
     unit_count: int | None = None  # '五家单位': how many units the question speaks of
+    unlinked: str = ""  # the longest run of the question's words no stored item was linked to
+    closest: tuple[str, ...] = ()  # stored labels nearest `unlinked` by meaning, none near enough
 
 
 @dataclass(frozen=True)

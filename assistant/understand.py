@@ -281,7 +281,8 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
     unknown_places, place_matches = _unknown_places(question, place_matches)
     chains = [(c[0].start, c[-1].end) for c in place_chains(question)]
     unknown_spans = [span for span in chains if question[span[0]:span[1]] in unknown_places]
-    item_spans = [(t.start, t.end) for t in link(question, catalog, year_spans, metric_lexicon()).terms]
+    item_spans = [(t.start, t.end) for t in link(question, catalog, year_spans, metric_lexicon(),
+                                                similar=False).terms]
     asked_units = find_units(question, catalog, [m[2] for m in place_matches], taken=year_spans,
                              places=[(s, e) for s, e, _ in place_matches] + chains,
                              unknown_places=unknown_spans, items=item_spans)
@@ -317,6 +318,7 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
         unknown_units=unknown_units, items=items, ambiguous_units=asked_units.ambiguous,
         missing_codes=linked.missing_codes, unit_scope="单位" if _UNIT_SCOPE.search(question) else "",
         within=within, level=_level(question), unit_count=_unit_count(question),
+        unlinked=linked.leftover, closest=linked.closest,
     )
     if previous is not None and _is_follow_up(question, slots):
         # '其中食堂补助多少' names a part no stored row is called: not the whole asked before

@@ -4,7 +4,8 @@ Disclosures repeat whole paragraphs (名词解释, the 三公经费 explanations
 and headings across units and years; re-ingesting a changed file repeats everything but the
 change. The key is the model name and the SHA-256 of the exact text, so a changed text gets a new
 key and no vector can go stale; the vectors are the model's own, so a cached vector equals a
-fresh one.
+fresh one. Texts embedded as queries (stored labels, `vectorstore.label_index`) are kept under
+the model's name with '/query' appended: a query vector is not a passage vector of the same text.
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ def text_key(text: str) -> str:
 class EmbeddingCache:
     """Vectors of `embedder`'s passages, read from and written to `engine`'s cache table.
 
-    `encode(texts)` is a drop-in for `embedder.encode_documents`; `hits` and `misses` count
-    distinct texts (a text repeated within one call is embedded once and counted once).
+    `encode(texts)` is a drop-in for `embedder.encode_documents` (for `encode_queries` with
+    `queries`); `hits` and `misses` count distinct texts (a text repeated within one call is
+    embedded once and counted once).
     """
 
-    def __init__(self, engine: Engine, embedder: Embedder) -> None:
+    def __init__(self, engine: Engine, embedder: Embedder, queries: bool = False) -> None:
         self.engine = engine
         self.embedder = embedder
+        self.model = f"{embedder.name}/query" if queries else embedder.name
+        self._embed = embedder.encode_queries if queries else embedder.encode_documents
         self.hits = 0
         self.misses = 0
 
@@ -48,7 +52,7 @@ class EmbeddingCache:
         self.hits += len(found)
         self.misses += len(missing)
         if missing:
-            vectors = self.embedder.encode_documents(list(missing.values()))
+            vectors = self._embed(list(missing.values()))
             fresh = dict(zip(missing, vectors, strict=True))
             self._store(fresh)
             found.update(fresh)
@@ -57,7 +61,7 @@ class EmbeddingCache:
         return np.vstack([found[k] for k in keys]).astype(np.float32, copy=False)
 
     def _lookup(self, keys: set[str]) -> dict[str, np.ndarray]:
-        table, model = db.embedding_cache, self.embedder.name
+        table, model = db.embedding_cache, self.model
         ordered = sorted(keys)
         found: dict[str, np.ndarray] = {}
         with self.engine.connect() as conn:
@@ -75,7 +79,7 @@ class EmbeddingCache:
 
     def _store(self, vectors: dict[str, np.ndarray]) -> None:
         rows = [
-            {"model": self.embedder.name, "sha256": key,
+            {"model": self.model, "sha256": key,
              "vector": np.asarray(vector, dtype="<f4").tobytes()}
             for key, vector in vectors.items()
         ]
