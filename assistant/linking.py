@@ -257,8 +257,13 @@ def _contraction_terms(text: str, catalog: Catalog, taken: Sequence[tuple[int, i
     by_first = _stems_by_first(catalog)
     found: list[Term] = []
     spans = list(taken)
+    blanked = list(text)
+    for s, e in taken:
+        blanked[s:e] = " " * (e - s)
+    # a contraction opens a run of words nothing else explains ('社区补贴' inside '养老服务社区补贴' is none)
+    run_starts = {s for s, _ in _leftover_spans("".join(blanked), catalog)}
     for length in range(MAX_WORD, MIN_CONTRACTION - 1, -1):
-        for start in range(len(text) - length + 1):
+        for start in sorted(run_starts):
             span = (start, start + length)
             piece = text[start:start + length]
             if _inside(span, spans) or piece in catalog.labels or not re.fullmatch(r"[\u4e00-\u9fff]+", piece):
