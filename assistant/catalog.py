@@ -67,6 +67,7 @@ class Catalog:
     unit_years: frozenset[tuple[str, int]] = frozenset()
     labels: Mapping[str, str] = field(default_factory=dict)  # label stem → a printed label
     codes: Mapping[str, str] = field(default_factory=dict)  # 科目编码 → label stem
+    code_stems: Mapping[str, frozenset[str]] = field(default_factory=dict)  # 科目编码 → every stem printed with it
     printed: Mapping[str, str] = field(default_factory=dict)  # a printed label (folded) → its stem
     docs: Mapping[str, StoredDoc] = field(default_factory=dict)
     engine: Engine | None = field(default=None, compare=False, repr=False)  # the store read from
@@ -94,6 +95,12 @@ class Catalog:
             names = self.aliases if kind == "aliases" else {**self.labels, **self.printed}
             self._sounds[kind] = SoundIndex(n for n in names if len(n) >= 3)
         return self._sounds[kind]
+
+    def code_of(self, stem: str) -> str:
+        """The one 科目编码 a stem is printed with, whose every other name ends in it ('差旅' →
+        30211, printed 差旅费 and 国内差旅费), or ''."""
+        codes = [c for c, stems in self.code_stems.items() if stem in stems and all(s.endswith(stem) for s in stems)]
+        return codes[0] if len(codes) == 1 else ""
 
     def covers(self, locality: str, years: tuple[int, ...]) -> bool:
         return any((locality, year) in self.place_years for year in years)
@@ -187,6 +194,7 @@ def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) 
             aliases[r.alias].add(r.unit_id)
     labels: dict[str, str] = {}
     codes: dict[str, str] = {}
+    code_stems: dict[str, set[str]] = defaultdict(set)
     printed: dict[str, str] = {}
     for r in sorted(item_rows, key=lambda r: (r.label_stem, len(r.label or ""))):
         if is_specific(r.label_stem):
@@ -194,6 +202,7 @@ def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) 
             printed.setdefault(fold(r.label or ""), r.label_stem)
             if r.subject_code:
                 codes.setdefault(r.subject_code, r.label_stem)
+                code_stems[r.subject_code].add(r.label_stem)
     for stems in row_stem_rows:
         for stem in filter(None, stems.split("|")):
             labels.setdefault(stem, stem)
@@ -209,7 +218,7 @@ def _load_catalog(engine: Engine, visibility: tuple[str, ...], _version: tuple) 
         aliases={alias: frozenset(ids) for alias, ids in aliases.items()},
         unit_years=frozenset((uid, y) for uid, ys in years_of.items() for y in ys),
         labels=labels,
-        codes=codes,
+        codes=codes, code_stems={c: frozenset(v) for c, v in code_stems.items()},
         printed=printed,
         docs={r.id: StoredDoc(r.id, r.unit_id or "", r.year, r.doc_type or "", r.scope or "",
                               r.part or "", r.title) for r in doc_rows},

@@ -46,7 +46,7 @@ from ingest.catalog import ENDINGS, fold, label_stem
 from ingest.vocab import metric_by_key, unit_kind
 
 _ASKED_UNIT = re.compile(r"多少\s*(万元|亿元|元)|(万元|亿元|元)\s*[?？]?$|几(万|亿)")
-_COUNT_ASKED = re.compile(r"几个|多少个|多少人|几人|几名|几辆|多少辆|几台|多少台|几家|多少家|几次|多少次|"
+_COUNT_ASKED = re.compile(r"几个|多少个|多少人|几人|几名|几辆|多少辆|几台|多少台|几家|多少家|几次|多少次|几批|多少批|"
                           r"多少平方米|多大|面积|多少项|几项|多少件|几处")
 _MONEY_ASKED = re.compile(r"多少钱|多少元|万元|经费|资金|预算|决算|拨款|花了|花费|安排了?多少")
 _AGAINST_LAST_YEAR = re.compile(r"(?:比|较|与|跟|和)(?:上年|去年|上一年)|同比")
@@ -55,6 +55,7 @@ _BASE_NAMED = re.compile(r"上年|去年|上一年|前一年")
 _RATE_ASKED = re.compile(r"百分之|幅度|增幅|降幅|增长率|%|百分比|几成")
 # '哪家安排了X' asks which units hold the item at all: those whose figure is zero are named apart
 _WHICH_HOLDS = re.compile(r"(?:哪家|哪几家|哪些(?:单位|部门)?|哪个(?:单位|部门)|谁)(?:有|安排|列|编列|发生|花)")
+_RATE_REACH = 20  # characters between a stated change and the rate printed after it ('…增加1064.47万元，增长86.16%')
 _TABLE_REACH = 3000  # characters around a table's figures its total row may stand in
 _GAP_ASKED = re.compile(r"多多少|少多少|差多少|相差|差距|高多少|低多少")
 
@@ -92,9 +93,9 @@ def asked_money_unit(question: str) -> str:
 
 _SHARE_WORDS = re.compile(r"(?:多大|多少)?(?:比例|比重|占比|份额)")
 # '这几家' / '哪几个' point at units or items already named: a reference, not a count asked
-_REFERENCE_WORDS = re.compile(r"[这那哪]\s*几\s*[个家项位]")
-_ASKED_COUNT_UNIT = re.compile(r"(?:几|多少)\s*(批次|人次|辆|台|套|人|名|个|件|家|项|次|平方米)")
-_SAME_COUNT = {"人": ("人", "名", "位"), "名": ("人", "名", "位"), "台": ("台", "套", "台套", "台（套）"),
+_REFERENCE_WORDS = re.compile(r"[这那哪]\s*几\s*[个家项位]|(?:降幅|增幅|涨幅|幅度)(?:有)?多大")  # '降幅多大': a rate
+_ASKED_COUNT_UNIT = re.compile(r"(?:几|多少)\s*(批次|批|人次|辆|台|套|人|名|个|件|家|项|次|平方米)")
+_SAME_COUNT = {"批": ("批次", "批"), "人": ("人", "名", "位"), "名": ("人", "名", "位"), "台": ("台", "套", "台套", "台（套）"),
                "个": ("个", "家", "处", "所")}  # '几个部门' are counted in 家 too
 
 
@@ -514,7 +515,7 @@ class _Builder:
                 phrase = comparison_before(self.engine, stated["doc_id"], stated["start"], self.stamps)
                 if phrase and re.search(r"上年|去年|同期|" + str(before.unit_year.year), phrase):
                     cite = self._cite_any([after, before])
-                    line = compose.stated_change_line(after, stated, phrase, cite, after)
+                    line = compose.stated_change_line(after, stated, phrase, cite, after) + self._stated_rate(stated, cite)
                     if not _BASE_NAMED.search(self.question) and len(self.slots.years) < 2:
                         return line  # the base year unasked: the later document's own words only
                     line += f"（{before.unit_year.year}年为 {compose.printed(before.row)} [{cite(before.row)}]"
@@ -522,6 +523,16 @@ class _Builder:
                         line += f"，{rate}"
                     return line + "）"
         return compose.year_change_line(before, after, self._cite_any([before, after]))
+
+    def _stated_rate(self, change: Row, cite: Any) -> str:
+        """'，增长 86.16% [n]' where the source prints the rate right after the change it states."""
+        rates = [r for r in self.rows if r["doc_id"] == change["doc_id"] and r["measure"] == "change_pct"
+                 and 0 < r["start"] - change["end"] < _RATE_REACH]
+        if not rates:
+            return ""
+        rate = rates[0]
+        shown = rate["text"] if rate["text"].endswith("%") else f"{rate['text']}%"
+        return f"，{'下降' if rate['value'] < 0 or change['value'] < 0 else '增长'} {shown} [{cite(rate)}]"
 
     def _stating(self, after: Figure, delta: Any) -> Row | None:
         """The stated change of `after`'s unit-year equal to `delta` (to its last printed digit)."""

@@ -232,8 +232,12 @@ def _scope(question: str) -> str:
     return "预算" if budget else ""
 
 
-def _items(terms: tuple[Term, ...]) -> tuple[Item, ...]:
-    return tuple(Item(t.text, tuple(sorted(t.stems)), t.metric, t.code, t.how) for t in terms)
+def _items(terms: tuple[Term, ...], catalog: Catalog) -> tuple[Item, ...]:
+    """The items the terms name; a stem printed with one 科目编码 carries it, so the rows printed
+    under another name of that code ('国内差旅费' for 差旅费) are the item's too."""
+    return tuple(Item(t.text, tuple(sorted(t.stems)), t.metric,
+                      t.code or (catalog.code_of(next(iter(t.stems))) if len(t.stems) == 1 and t.how in ("exact", "typo", "contraction") else ""),
+                      t.how) for t in terms)
 
 
 _INSIDE = re.compile(r"^(?:里的?|中的?|当中的?|之中的?|里面的?|的其中|其中的?)")
@@ -303,8 +307,11 @@ def understand(question: str, catalog: Catalog, previous: Slots | None = None) -
     unknown_units = tuple(u for u in asked_units.unknown
                           if not any(u in question[t.start:t.end] for t in terms))
     units = _with_places_own_unit(asked_units.units, localities, catalog)
-    items, within = _contained(question, _items(terms), terms)
+    items, within = _contained(question, _items(terms, catalog), terms)
     operation = _operation(question, len(units) or len(localities), len(items))
+    if _FINAL.search(question) and len(items) > 1 and any(i.metric in COLUMN_METRICS for i in items) and (
+            operation in ("compare", "change")):  # '行政运行年初预算和决算差了多少': one item's two columns
+        items, operation = tuple(i for i in items if i.metric not in COLUMN_METRICS), "change"
     if operation == "total" and len(items) > 1 and len(years) <= 1 and not _enumerated(question, terms):
         operation = "lookup"  # '房屋一共多大面积': a total of one thing, not a sum of the words named
     both_ends = bool(re.search(r"最高|最多|最大", question) and re.search(r"最低|最少|最小", question))

@@ -73,3 +73,22 @@ def test_a_change_stated_of_a_part_equal_to_the_whole_is_said_as_the_parts(incom
     assert "其中财政拨款收入为 500.00万元" in answer.answer and "30.00万元" in answer.answer, answer.answer
     other = _ask("石泉县司法局2024年收入预算比上年多了多少", incomes)  # the part is not the whole
     assert "30.00万元" not in other.answer, other.answer
+
+
+@pytest.fixture
+def travel(settings, stores, tmp_path):
+    from ingest.pipeline import ingest_file
+
+    texts = {"a.md": "# 石泉县民政局2024年部门预算\n\n石泉县民政局2024年部门预算公开。\n\n基本支出预算表（单位：万元）\n\n"
+                     "| 科目编码 | 科目名称 | 预算数 |\n|---|---|---|\n| 30211 | 国内差旅费 | 0.90 |\n| 30201 | 办公费 | 2.00 |\n",
+             "b.md": "# 石泉县司法局2024年部门预算\n\n石泉县司法局2024年部门预算公开。\n\n基本支出预算表（单位：万元）\n\n"
+                     "| 科目编码 | 科目名称 | 预算数 |\n|---|---|---|\n| 30211 | 差旅费 | 1.20 |\n| 30201 | 办公费 | 3.00 |\n"}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert ingest_file(tmp_path / name, stores, settings).status == "ingested"
+    return settings
+
+
+def test_a_row_printed_under_another_name_of_its_code_is_the_item(travel):
+    answer = _ask("石泉县民政局2024年差旅费多少", travel)
+    assert "国内差旅费" in answer.answer and "0.90万元" in answer.answer, answer.answer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.ask import _not_stored
 from assistant.catalog import Catalog, StoredLocality, StoredUnit
 from assistant.understand import find_years, understand
@@ -143,3 +145,13 @@ def test_things_counted_in_kindred_words_are_compared_in_one():
 def test_money_said_as_qian_names_the_fund():
     (item,) = understand("省高院19年项目钱一共多少", CATALOG).items
     assert item.metric == "项目经费" and item.text == "项目钱"
+
+
+def test_a_stem_printed_with_one_code_carries_it_to_the_codes_other_names():
+    catalog = replace(catalog_of(labels=("差旅", "国内差旅", "工伤保险", "办公")),
+                      code_stems={"30211": frozenset({"差旅", "国内差旅"}), "30112": frozenset({"差旅", "工伤保险"}),
+                                  "30201": frozenset({"办公"}), "30299": frozenset({"办公", "其他商品和服务"})})
+    (travel,) = understand("省高院19年差旅费多少", catalog).items
+    assert travel.code == "30211"  # 30112 is printed with 工伤保险 too: no name of 差旅's
+    (office,) = understand("省高院19年办公费多少", catalog).items
+    assert office.code == "30201"

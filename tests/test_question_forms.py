@@ -1,0 +1,52 @@
+"""Ways people ask that must not change what is read: '多少批', '增幅多大', '年初预算和决算差了多少'."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.backends("embedded")
+
+DOCUMENTS = {
+    "archive_2024.md": "# 旬阳市档案馆2024年部门决算\n\n旬阳市档案馆2024年部门决算公开。2024年公务接待共接待12批次。"
+                       "机关运行经费50.00万元，比上年增加10.00万元，增长25.00%。\n\n"
+                       "一般公共预算财政拨款支出决算表（单位：万元）\n\n"
+                       "| 科目编码 | 科目名称 | 年初预算数 | 决算数 |\n|---|---|---|---|\n| 2013101 | 行政运行 | 100.00 | 90.00 |\n",
+    "archive_2023.md": "# 旬阳市档案馆2023年部门决算\n\n旬阳市档案馆2023年部门决算公开。机关运行经费40.00万元。\n",
+}
+
+
+@pytest.fixture
+def archive(settings, stores, tmp_path):
+    from ingest.pipeline import ingest_file
+
+    for name, text in DOCUMENTS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert ingest_file(tmp_path / name, stores, settings).status == "ingested"
+    return settings
+
+
+def _ask(question: str, settings, history=()):
+    from assistant.ask import ask
+
+    return ask(question, tuple(history), settings=settings)
+
+
+def test_batches_asked_as_pi_are_the_batches_counted(archive):
+    assert "12批次" in _ask("旬阳市档案馆2024年公务接待了多少批", archive).answer
+
+
+def test_a_rate_asked_as_how_big_is_the_stated_rate(archive):
+    answer = _ask("旬阳市档案馆2024年机关运行经费比上年增加了多少，增幅多大", archive)
+    assert "10.00万元" in answer.answer and "25.00%" in answer.answer, answer.answer
+
+
+def test_a_stated_rate_follows_the_change_in_a_conversation(archive):
+    first = _ask("旬阳市档案馆2023年机关运行经费多少", archive)
+    second = _ask("24年呢", archive, [first])
+    change = _ask("涨了多少", archive, [first, second])
+    assert "10.00万元" in change.answer and "25.00%" in change.answer, change.answer
+
+
+def test_an_items_start_budget_and_final_set_side_by_side(archive):
+    answer = _ask("旬阳市档案馆2024年行政运行年初预算和决算差了多少", archive)
+    assert "100.00万元" in answer.answer and "90.00万元" in answer.answer and "10.00万元" in answer.answer, answer.answer
