@@ -34,6 +34,7 @@ from assistant.linking import (
     leftover_runs,
     leftover_words,
 )
+from assistant.projects import money_citation, project_money
 from assistant.reasons import ASKS_REASON, ASKS_USE, find_reasons, project_uses
 from assistant.sources import cite, get_source, ingest_stamps
 from assistant.sql_build import common_item_shapes, item_query
@@ -42,6 +43,7 @@ from assistant.types import Answer, Citation, CorpusFilters, Item, Slots
 from assistant.understand import metric_words, understand
 from assistant.units import closest_units
 from gongkai.settings import Settings, get_settings
+from ingest.catalog import fold
 from ingest.facts.sentences import sentence_pieces
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,8 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
         return refusal
     if slots.years and not set(slots.years) & set(context.catalog.years):
         return _answer_unstored_years(text, slots, context)
+    if (project := _answer_project_money(text, slots, context)) is not None:
+        return project
     if asks_audit(text):  # whether the figures are right, not what they are
         return answer_audit(text, slots, context.stores.engine, context.visibility, history)
     figure_question = bool(slots.items) and not (slots.why and slots.operation == "lookup"
@@ -141,6 +145,36 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
     if ASKS_REASON.search(text) and (reasons := _answer_reasons(text, slots, context)) is not None:
         return reasons
     return _answer_retrieval(text, slots, context, reason="说明类问题，检索原文")
+
+
+_MONEY_OF_PROJECT = re.compile(r"多少钱|给了多少|安排了?多少|花了?多少|资金|经费|预算多少|多少万")
+
+
+def _unit_year_docs(slots: Slots, context: Context) -> list[str]:
+    """The asked units' documents of the asked years (all their years, latest first, when none is named)."""
+    units = {u.id for u in asked_units(slots, context.catalog)} if slots.units or slots.localities else set()
+    return [d.id for d in sorted(context.catalog.docs.values(), key=lambda d: -(d.year or 0))
+            if d.unit_id in units and (not slots.years or d.year in slots.years)]
+
+
+def _answer_project_money(question: str, slots: Slots, context: Context) -> Answer | None:
+    """'万里街道社区公共服务中心新建那个项目23年给了多少钱': the money the named project's own form
+    states — when the question's items are only words of the project's name."""
+    if not _MONEY_OF_PROJECT.search(question) or (slots.why and not _asks_figure(question)):
+        return None
+    money = project_money(context.stores.engine, _unit_year_docs(slots, context), question)
+    if money is None or any(fold(i.text) not in fold(money.project) and i.metric != "项目经费" for i in slots.items):
+        return None
+    return _project_money_answer(money, slots, context)
+
+
+def _project_money_answer(money: Any, slots: Slots, context: Context, lead: str = "") -> Answer:
+    doc = context.catalog.docs.get(money.doc_id)
+    unit = context.catalog.unit(doc.unit_id) if doc else None
+    who = f"{context.catalog.display(unit)}{doc.year}年" if unit and doc and doc.year else ""
+    line = f"{who}“{money.project}”{money.label}为 {money.printed}{money.unit} [1]（{money.table_title}）"
+    return Answer(lead + line, "sql", f"按项目表查询：{money.project} × {money.label}",
+                  (money_citation(context.stores.engine, money),), slots=slots)
 
 
 def _with_base_year_asked(slots: Slots, history: Sequence[Answer]) -> Slots:
@@ -177,17 +211,21 @@ def _answer_reasons(question: str, slots: Slots, context: Context, figures: Sequ
     stamps = ingest_stamps(context.stores.engine, docs)
     texts = [(doc_id, get_source(context.stores.engine, doc_id, stamps).text) for doc_id in docs]
     named = [[w for w in (item.text, *item.stems, item.metric) if w] for item in (*slots.items, *slots.within)]
-    sentences = (ASKS_USE.search(question) and project_uses(question, texts)) or find_reasons(
+    uses = project_uses(question, texts) if ASKS_USE.search(question) else []
+    sentences = uses or find_reasons(
         question, named[0] if named else [], texts, [w for ws in named[1:] for w in ws], figures)
     if not sentences:
         return None
     citations = tuple(cite(context.stores.engine, s.doc_id, s.start, s.end, widen=False, stamps=stamps)
                       for s in sentences)
     lines = [f"“{s.text}” [{i}]" for i, s in enumerate(sentences, 1)]
+    if uses and (money := project_money(context.stores.engine, docs, question)):  # the project's money beside its use
+        citations += (money_citation(context.stores.engine, money),)
+        lines.append(f"该项目{money.label.removeprefix('项目')}为 {money.printed}{money.unit} [{len(citations)}]（{money.table_title}）")
     offline = Answer("原文的说明：\n" + "\n".join(lines), "retrieval", "在所问单位该年度的文件中找到说明原因或用途的句子",
                      citations, slots=slots)
     passages = [SimpleNamespace(doc_id=s.doc_id, start=s.start, end=s.end, text=s.text, title=c.title)
-                for s, c in zip(sentences, citations, strict=True)]  # what an LLM may write from
+                for s, c in zip(sentences, citations[:len(sentences)], strict=True)]  # what an LLM may write from
     return llm.synthesized_or(question, passages, offline, llm.chat_model(context.settings),
                               context.stores.engine)
 

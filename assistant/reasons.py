@@ -175,7 +175,7 @@ def project_uses(question: str, documents: Sequence[tuple[str, str]]) -> list[Se
         for i, (start, line) in enumerate(lines):
             cells = _cells(line, start)
             name = next((cells[k + 1][2] for k, c in enumerate(cells[:-1]) if c[2] == "项目名称"), "")
-            if not name or not _names_project(asked, fold(name)):
+            if not name or not names_project(asked, fold(name)):
                 continue
             for j in range(i, min(len(lines), i + PROJECT_SPAN)):
                 if j > i and "项目名称" in lines[j][1]:
@@ -197,7 +197,7 @@ def _cells(line: str, start: int) -> list[tuple[int, int, str]]:
     return [(start + m.start(), start + m.end(), m.group().strip()) for m in _CELL.finditer(line) if m.group().strip()]
 
 
-def _names_project(asked: str, name: str) -> bool:
+def names_project(asked: str, name: str) -> bool:
     """The question names the project: most of its name stands in the question as one run
     ('万里街道社区公共服务中心新建工程' for 新建万里街道社区公共服务中心)."""
     longest = max((k - j for j in range(len(name)) for k in range(j + 1, len(name) + 1) if name[j:k] in asked),
