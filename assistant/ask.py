@@ -21,6 +21,7 @@ from assistant import llm
 from assistant.audit.answer import answer_audit, asks_audit
 from assistant.availability import answer_when_stores_down
 from assistant.catalog import Catalog, load_catalog
+from assistant.compound import answer_parts
 from assistant.conversation import answer_against_previous, answer_difference
 from assistant.extract import Sentence, best_sentences, clauses_stating, coverage, terms
 from assistant.faithful import checked
@@ -97,7 +98,10 @@ def ask(
                       years_chosen=bool(filters and filters.years))
     if not context.catalog.documents:
         return Answer("还没有导入任何文件，无法回答。请先导入财政公开文件。", "none", "文件库为空")
-    return checked(_answer(text, history, context, filters), context.catalog)
+
+    def one(asked: str, before: Sequence[Answer]) -> Answer:
+        return checked(_answer(asked, before, context, filters), context.catalog)
+    return answer_parts(text, history, one) or one(text, history)
 
 
 def _answer(text: str, history: Sequence[Answer], context: Context, filters: CorpusFilters | None) -> Answer:
