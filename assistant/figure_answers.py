@@ -271,6 +271,17 @@ class _Builder:
         self.shown: list[tuple[Figure, Row]] = []
         self.other_bases: list[str] = []  # items whose stated change is against another base
         self.visibility = visibility
+        self._fitting: dict[Item, dict[str, list[Row]]] = {}
+
+    def _rows_of(self, item: Item, unit_id: str) -> list[Row]:
+        """The fetched rows of a unit whose kind fits the item and the question (read once per item)."""
+        if item not in self._fitting:
+            by_unit: dict[str, list[Row]] = {}
+            for row in self.rows:
+                if _kind_fits(row, item, self.question):
+                    by_unit.setdefault(row["unit_id"], []).append(row)
+            self._fitting[item] = by_unit
+        return self._fitting[item].get(unit_id, [])
 
     def cite(self, figure: Figure) -> Any:
         def add(row: Row) -> int:
@@ -279,7 +290,7 @@ class _Builder:
         return add
 
     def figure(self, item: Item, uy: UnitYear, words: list[str] | None = None) -> Figure | None:
-        rows = [r for r in self.rows if _kind_fits(r, item, self.question)]
+        rows = self._rows_of(item, uy.unit.id)
         found = choose(rows, item, uy, self.words if words is None else words, self.slots, self.catalog)
         units = count_units(item, self.question)
         row = self.read_text(item, uy, units) if found is None and units and self.read_text else None

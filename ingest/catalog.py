@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Money endings an item's name may carry or drop, longest first ('差旅费支出' → '差旅').
 ENDINGS = ("支出", "经费", "费用", "资金", "费")
@@ -25,11 +26,13 @@ GENERIC_STEMS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)  # pure, and called per stored label and question word on every answer
 def fold(text: str) -> str:
     """Width folded (NFKC), quotes and spaces dropped, brackets made ASCII."""
     return _QUOTES.sub("", unicodedata.normalize("NFKC", text))
 
 
+@lru_cache(maxsize=65536)
 def label_stem(label: str) -> str:
     """'行政运行（项）' → '行政运行'; '差旅费支出' → '差旅'; '“三公”经费' → '三公'; '30211差旅费' → '差旅'."""
     text = _CLASS_SUFFIX.sub("", fold(label))
