@@ -20,7 +20,8 @@ from assistant.linking import EXCLUDED, Term, leftover_runs, link
 from assistant.types import Item, Slots
 from assistant.units import find_units
 from ingest.describe.locality import place_chains
-from ingest.vocab import METRICS, metric_by_key
+from ingest.catalog import label_stem
+from ingest.vocab import METRICS, match_metric, metric_by_key
 
 # Words people ask with that disclosures rarely print; value = canonical metric key.
 ASKED_WORDS: dict[str, str] = {
@@ -365,6 +366,20 @@ def _is_follow_up(question: str, slots: Slots) -> bool:
     return short or not slots.items or bool(re.match(r"^(那|那么|再|还有|换成|改成|其中|跟|和|与)", question.strip()))
 
 
+def _parts_of(items: tuple[Item, ...], before: tuple[Item, ...]) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
+    """'政府采购预算多少 → 工程的有多少': a word the vocabulary names as a part of the item asked
+    before (政府采购 + 工程 = 政府采购工程) is that part; returns the items and the wholes they are parts of."""
+    found, wholes = [], []
+    for item in items:
+        whole = next((b for b in before if b.metric and item.how != "metric"), None)
+        part = match_metric(whole.metric + label_stem(item.text)) if whole else ""
+        if whole and part and part != whole.metric and part.startswith(whole.metric):
+            item = Item(item.text, tuple(sorted({*item.stems, label_stem(part)})), part, item.code, "metric")
+            wholes.append(whole)
+        found.append(item)
+    return tuple(found), tuple(dict.fromkeys(wholes))
+
+
 def _carry_over(slots: Slots, previous: Slots, question: str, carry_items: bool = True) -> Slots:
     """Fill what a follow-up leaves out from the previous question; say what was carried."""
     reorder = bool(re.search(r"排|从高到低|从低到高", question))
@@ -383,6 +398,10 @@ def _carry_over(slots: Slots, previous: Slots, question: str, carry_items: bool 
         operation = previous.operation if not named_place and previous.operation != "rank" else "lookup"
         if previous.operation == "rank" and not named_place:
             operation = "rank"
+    if carry_items and _OPERATIONS[0][1].search(question):  # '占总数几成' of the part asked before
+        operation = "share"
+    items, wholes = (previous.items, previous.within if operation == "share" else ()) if carry_items else (
+        _parts_of(slots.items, previous.items))
     years = slots.years or previous.years
     if slots.operation == "change" and len(slots.years) == 1 and len(previous.years) == 1 and _BASE_YEAR.search(question):
         years = tuple(sorted({*slots.years, *previous.years}))  # '比17年多了多少' of the 2018 figure asked before
@@ -392,7 +411,7 @@ def _carry_over(slots: Slots, previous: Slots, question: str, carry_items: bool 
         localities=slots.localities or (() if slots.units or slots.all_localities else previous.localities),
         units=slots.units or (() if slots.localities or slots.all_localities else previous.units),
         years=years,
-        items=previous.items if carry_items else slots.items,
+        items=items,
         metrics=slots.metrics or (previous.metrics if not slots.items else ()),
         scope=slots.scope or previous.scope,
         operation=operation,
@@ -402,5 +421,5 @@ def _carry_over(slots: Slots, previous: Slots, question: str, carry_items: bool 
         level=slots.level or (previous.level if not named_place else ""),
         unit_count=slots.unit_count or (previous.unit_count if not named_place else None),
         carried=tuple(carried),
-        within=slots.within or (previous.items if re.match(r"^\s*其中", question) else ()),
+        within=slots.within or wholes or (previous.items if re.match(r"^\s*其中", question) else ()),
     )

@@ -92,3 +92,13 @@ def travel(settings, stores, tmp_path):
 def test_a_row_printed_under_another_name_of_its_code_is_the_item(travel):
     answer = _ask("石泉县民政局2024年差旅费多少", travel)
     assert "国内差旅费" in answer.answer and "0.90万元" in answer.answer, answer.answer
+
+
+def test_a_follow_up_asks_a_part_of_the_item_before_and_its_share_of_it(archive):
+    from assistant.ask import ask
+
+    whole = ask("丹凤县档案馆2023年政府采购预算多少", settings=archive)
+    part = ask("服务的有多少", (whole,), settings=archive)
+    assert "40.00万元" in part.answer and "58.00" not in part.answer, part.answer
+    share = ask("占总数几成", (whole, part), settings=archive)
+    assert "68.97%" in share.answer, share.answer
