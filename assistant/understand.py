@@ -19,8 +19,8 @@ from assistant.catalog import Catalog
 from assistant.linking import EXCLUDED, Term, leftover_runs, link
 from assistant.types import Item, Slots
 from assistant.units import find_units
-from ingest.describe.locality import place_chains
 from ingest.catalog import label_stem
+from ingest.describe.locality import place_chains
 from ingest.vocab import METRICS, match_metric, metric_by_key
 
 # Words people ask with that disclosures rarely print; value = canonical metric key.
