@@ -50,3 +50,14 @@ def test_a_stated_rate_follows_the_change_in_a_conversation(archive):
 def test_an_items_start_budget_and_final_set_side_by_side(archive):
     answer = _ask("旬阳市档案馆2024年行政运行年初预算和决算差了多少", archive)
     assert "100.00万元" in answer.answer and "90.00万元" in answer.answer and "10.00万元" in answer.answer, answer.answer
+
+
+def test_a_score_asked_as_da_le_ji_fen_is_the_score(tmp_path, settings, stores):
+    from ingest.pipeline import ingest_file
+
+    path = tmp_path / "score.md"
+    path.write_text("# 岚皋县政务服务中心2023年整体支出绩效自评报告\n\n岚皋县政务服务中心2023年整体支出绩效自评。\n\n"
+                    "| 指标 | 值 |\n|---|---|\n| 绩效自评综合得分 | 96分 |\n", encoding="utf-8")
+    assert ingest_file(path, stores, settings).status == "ingested"
+    answer = _ask("岚皋县政务服务中心2023年绩效自评打了几分", settings)
+    assert "96分" in answer.answer, answer.answer
