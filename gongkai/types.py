@@ -16,6 +16,31 @@ class Page:
     number: int  # 1-based
     start: int
     end: int
+    scanned: bool = False  # its text was recognised from the page image (OCR)
+    rotation: int = 0  # degrees the scanned image was turned counter-clockwise to read it
+
+
+@dataclass(frozen=True)
+class PageBox:
+    """Where something is printed on a page: fractions (0..1) of the page's width and height,
+    measured from its top-left corner, so it can be drawn on the page rendered at any size."""
+
+    page: int  # 1-based
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class OcrSpan:
+    """Characters recognised on a scanned page: text[start, end), their box, and the recogniser's
+    confidence (0..1) in them."""
+
+    start: int
+    end: int
+    box: PageBox
+    confidence: float
 
 
 @dataclass(frozen=True)
@@ -51,6 +76,7 @@ class LoadedFile:
     pages: tuple[Page, ...] = ()
     source_tables: tuple[SourceTable, ...] = ()
     encoding: str | None = None
+    ocr_spans: tuple[OcrSpan, ...] = ()  # text recognised from scanned pages, in text order
 
 
 @dataclass(frozen=True)
@@ -87,6 +113,7 @@ class Document:
     pages: tuple[Page, ...] = ()
     source_tables: tuple[SourceTable, ...] = ()
     meta: DocumentMeta | None = None
+    ocr_spans: tuple[OcrSpan, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """The page number holding character `offset`, if pages are known."""
@@ -104,6 +131,11 @@ class Cell:
     start: int
     end: int
     value: float | None = None  # parsed number; None when empty or not numeric
+    # Cells recognised from a scan: their box, the lowest confidence of their characters, and
+    # whether a sum check of their table failed through them (a likely misreading).
+    box: PageBox | None = None
+    confidence: float | None = None
+    suspect: bool = False
 
 
 @dataclass(frozen=True)
