@@ -9,6 +9,7 @@ its text, its confidence and its rectangle in the upright image.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 _ORIENTATION_SIDE = 1000  # pixels of the long side of the copy the orientation is read from
 _KEEP_SCORE = 0.1  # boxes recognised below this are noise; above it they stay, to be marked
 _UPRIGHT = 1.5  # a box this many times taller than wide is a line standing upright
+_NUMBER_WITH_SPACES = re.compile(r"[-+]?[\d,.]+(?:\s+[\d,.%]+)+")
 _lock = threading.Lock()  # one recognition at a time: onnxruntime uses both cores already
 
 
@@ -123,4 +125,16 @@ def recognise(image: Image.Image) -> RecognisedPage:
 def _word(box: Sequence[Sequence[float]], text: str, score: float) -> Word:
     xs = [float(point[0]) for point in box]
     ys = [float(point[1]) for point in box]
-    return Word(text.strip(), min(xs), min(ys), max(xs), max(ys), float(score))
+    return Word(_closed_up(text.strip()), min(xs), min(ys), max(xs), max(ys), float(score))
+
+
+def _closed_up(text: str) -> str:
+    """A number the recogniser split at its separator ('21, 968.00', '1. 97') written whole:
+    a box holding only digits and separators is one printed figure.
+
+    >>> _closed_up("21, 968.00"), _closed_up("1. 97"), _closed_up("201 06 01")
+    ('21,968.00', '1.97', '201 06 01')
+    """
+    if not _NUMBER_WITH_SPACES.fullmatch(text):
+        return text
+    return re.sub(r"(?<=[,.])\s+|\s+(?=[,.])", "", text)
