@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageFilter
+from PIL import ImageFilter
 
 from gongkai.types import Cell, Document, LoadedFile
 from ingest.load import load_file
