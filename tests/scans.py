@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import difflib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from gongkai.types import Cell, Document, LoadedFile
 from ingest.load import load_file
@@ -34,14 +34,19 @@ class Scan:
         return f"{Path(self.source).stem}_p{pages}_{self.dpi}dpi_r{self.rotate}_b{self.blur:g}.pdf"
 
 
-def scanned_pdf(folder: Path, scan: Scan) -> bytes:
-    """An image-only PDF of the scan's pages: no text layer at all."""
+def scanned_pdf(
+    folder: Path, scan: Scan, edit: Callable[[int, Image.Image], None] | None = None
+) -> bytes:
+    """An image-only PDF of the scan's pages: no text layer at all. `edit(page, image)` may
+    paint on a page's image before the scanner's blur and turn."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(folder / scan.source)
     images = []
     for number in scan.pages:
         image = pdf[number - 1].render(scale=scan.dpi / 72).to_pil().convert("L")
+        if edit is not None:
+            edit(number, image)
         if scan.blur:
             image = image.filter(ImageFilter.GaussianBlur(scan.blur))
         if scan.rotate:
@@ -51,6 +56,40 @@ def scanned_pdf(folder: Path, scan: Scan) -> bytes:
     out = io.BytesIO()
     images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=scan.dpi)
     return out.getvalue()
+
+
+def misprinted_pdf(folder: Path, scan: Scan, *, page: int, was: str, now: str) -> bytes:
+    """The scan with the figure `was` on `page` printed as `now` (a misprint, or a misreading
+    the recogniser would make): the figure painted over and the new one drawn in its place."""
+    import pdfplumber
+
+    with pdfplumber.open(folder / scan.source) as pdf:
+        (hit,) = pdf.pages[page - 1].search(was)
+
+    def edit(number: int, image: Image.Image) -> None:
+        if number != page:
+            return
+        scale = scan.dpi / 72
+        x0, top, x1, bottom = (hit[k] * scale for k in ("x0", "top", "x1", "bottom"))
+        pad = (bottom - top) * 0.1  # digits may sit a little off their characters' boxes
+        area = (int(x0) + 2, int(top - pad), int(x1) - 1, int(bottom))  # off the rules
+        ink = ImageOps.invert(image.crop(area)).point(lambda v: 255 if v > 96 else 0).getbbox()
+        assert ink is not None, f"{was} is not printed on page {page}"
+        left, upper, right, lower = (
+            ink[0] + area[0],
+            ink[1] + area[1],
+            ink[2] + area[0],
+            ink[3] + area[1],
+        )
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((left - 1, upper - 1, right + 1, lower + 1), fill=255)
+        size = round(bottom - top)
+        while ImageFont.load_default(size=size).getlength(now) > right - left:
+            size -= 1
+        font = ImageFont.load_default(size=size)
+        draw.text((right, upper), now, fill=0, font=font, anchor="rt")
+
+    return scanned_pdf(folder, scan, edit)
 
 
 def document(loaded: LoadedFile) -> Document:

@@ -18,6 +18,7 @@ from PIL import Image
 
 from ingest.load.builder import join_wrapped
 from ingest.load.ocr import Word
+from ingest.tables.cells import is_value
 
 _RULE_COVERAGE = 0.6  # share of a cell border the rule must cover to separate two cells
 _MERGE_TOLERANCE = 0.25  # rule positions closer than this many text heights are one rule
@@ -141,22 +142,44 @@ def _grid(
     ys, xs = _with_edges(ys, y0, y1, text_height), _with_edges(xs, x0, x1, text_height)
     merged = _merged_cells(masks, xs, ys)
     inside = [w for w in words if x0 <= w.centre_x <= x1 and y0 <= w.centre_y <= y1]
-    placed: dict[tuple[int, int], list[Word]] = {}
-    for word in inside:
-        r = _band(ys, word.centre_y)
-        c = _band(xs, word.centre_x)
-        if r is not None and c is not None:
-            placed.setdefault(merged[r][c], []).append(word)
+    placed = _placed(inside, merged, xs, ys)
     rows = []
     for r in range(len(ys) - 1):
         row = []
         for c in range(len(xs) - 1):
             anchor = merged[r][c]
-            own = placed.get(anchor, []) if anchor == (r, c) else []
+            own = placed.get((r, c), []) if anchor == (r, c) or (r, c) in placed else []
             box = _cell_box(merged, anchor, xs, ys)
             row.append(BoxCell(cell_text(own), tuple(own), box))
         rows.append(tuple(row))
     return _without_empty(rows)
+
+
+def _placed(
+    words: Sequence[Word], merged: list[list[tuple[int, int]]], xs: list[float], ys: list[float]
+) -> dict[tuple[int, int], list[Word]]:
+    """Words by the (top-left cell of the) merged cell holding their centre. A merged cell never
+    holds two figures: figures in different grid cells of one are kept apart, since the rule
+    between them is there but broken (a faint or damaged scan)."""
+    cells: dict[tuple[int, int], tuple[int, int]] = {}
+    for word in words:
+        r, c = _band(ys, word.centre_y), _band(xs, word.centre_x)
+        if r is not None and c is not None:
+            cells[id(word)] = (r, c)
+    by_anchor: dict[tuple[int, int], list[Word]] = {}
+    for word in words:
+        if id(word) in cells:
+            r, c = cells[id(word)]
+            by_anchor.setdefault(merged[r][c], []).append(word)
+    placed: dict[tuple[int, int], list[Word]] = {}
+    for anchor, group in by_anchor.items():
+        figures = {cells[id(w)] for w in group if is_value(w.text)}
+        if len(figures) > 1:
+            for word in group:
+                placed.setdefault(cells[id(word)], []).append(word)
+        else:
+            placed.setdefault(anchor, []).extend(group)
+    return placed
 
 
 def _with_edges(positions: list[float], low: int, high: int, text_height: float) -> list[float]:
