@@ -21,7 +21,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT.parent / "shared" / "corpus" / "dev" / "pdf" / "sh_putuo_caizhengju_2024_dept_final.pdf"
+SOURCE = (
+    ROOT.parent / "shared" / "corpus" / "dev" / "pdf" / "sh_putuo_caizhengju_2024_dept_final.pdf"
+)
 TABLE_PAGES = (6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20)
 DPI = 200
 
@@ -75,10 +77,15 @@ def run(path: Path, data_dir: Path) -> ScanRun:
     result = ingest_file(path, stores, settings)
     seconds = time.perf_counter() - started
     return ScanRun(
-        pages=_page_count(path), status=result.status if not result.error else result.error,
-        seconds=seconds, ocr_seconds=spent[0], load_seconds=result.timings.get("load", 0.0),
+        pages=_page_count(path),
+        status=result.status if not result.error else result.error,
+        seconds=seconds,
+        ocr_seconds=spent[0],
+        load_seconds=result.timings.get("load", 0.0),
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        tables=result.tables, facts=result.facts, threads=os.cpu_count() or 0,
+        tables=result.tables,
+        facts=result.facts,
+        threads=os.cpu_count() or 0,
     )
 
 
@@ -129,8 +136,17 @@ def main(argv: list[str] | None = None) -> None:
         scan = work / f"scanned_{args.pages}p.pdf"
         build_scan(scan, args.pages)
         result_file = work / "result.json"
-        command = [sys.executable, "-m", "bench.scanned", "--worker", str(scan),
-                   "--data-dir", str(work / "data"), "--result", str(result_file)]
+        command = [
+            sys.executable,
+            "-m",
+            "bench.scanned",
+            "--worker",
+            str(scan),
+            "--data-dir",
+            str(work / "data"),
+            "--result",
+            str(result_file),
+        ]
         subprocess.run(command, cwd=ROOT, check=True)
         result = ScanRun(**json.loads(result_file.read_text(encoding="utf-8")))
     text = report(result)
