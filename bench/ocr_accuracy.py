@@ -36,11 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("bench/output"))
     args = parser.parse_args(argv)
-    lines = [
-        "| scan | figures | identical | wrong, marked | wrong, unmarked | lowest right conf."
-        " | wrong conf. | s |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    header = "| scan | figures | identical | wrong, marked | wrong, unmarked | lowest right conf. |"
+    lines = [header + " wrong conf. | s |", "|---|---|---|---|---|---|---|---|"]
     right_low = []
     with tempfile.TemporaryDirectory() as tmp:
         for scan in SCANS:
