@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from ingest.load import load_file
 from ingest.tables import extract_tables
 from ingest.tables.scanned import is_unsure
 
+_CODE = re.compile(r"\d{2,7}")
+
 
 @dataclass(frozen=True)
 class Scan:
@@ -27,11 +30,13 @@ class Scan:
     dpi: int = 200
     rotate: int = 0  # degrees clockwise, as a sheet fed sideways
     blur: float = 0.0  # Gaussian blur radius in pixels
+    unruled: bool = False  # the tables' rules erased: only the text's alignment is left
 
     @property
     def name(self) -> str:
         pages = "-".join(str(p) for p in self.pages)
-        return f"{Path(self.source).stem}_p{pages}_{self.dpi}dpi_r{self.rotate}_b{self.blur:g}.pdf"
+        unruled = "_unruled" if self.unruled else ""
+        return f"{Path(self.source).stem}_p{pages}_{self.dpi}dpi_r{self.rotate}_b{self.blur:g}{unruled}.pdf"
 
 
 def scanned_pdf(
@@ -47,6 +52,8 @@ def scanned_pdf(
         image = pdf[number - 1].render(scale=scan.dpi / 72).to_pil().convert("L")
         if edit is not None:
             edit(number, image)
+        if scan.unruled:
+            image = _without_rules(image)
         if scan.blur:
             image = image.filter(ImageFilter.GaussianBlur(scan.blur))
         if scan.rotate:
@@ -56,6 +63,20 @@ def scanned_pdf(
     out = io.BytesIO()
     images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=scan.dpi)
     return out.getvalue()
+
+
+def _without_rules(image: Image.Image) -> Image.Image:
+    """The page with every long straight stroke (a table rule) painted white."""
+    import cv2
+    import numpy as np
+
+    gray = np.asarray(image)
+    ink = ((gray < 160) * 255).astype(np.uint8)
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 60), np.uint8)) | cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, np.ones((60, 1), np.uint8)
+    )
+    rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
+    return Image.fromarray(np.where(rules > 0, 255, gray).astype(np.uint8))
 
 
 def misprinted_pdf(folder: Path, scan: Scan, *, page: int, was: str, now: str) -> bytes:
@@ -106,7 +127,8 @@ def document(loaded: LoadedFile) -> Document:
 
 
 def table_figures(doc: Document, pages: Sequence[int]) -> list[Cell]:
-    """The figures of the tables on the given pages, table by table, row by row."""
+    """The figures of the tables on the given pages, table by table, row by row; 科目编码 parts
+    (bare digit runs: '201', '06', '30101') are codes, not figures, whichever column they are in."""
     wanted = set(pages)
     return [
         cell
@@ -115,7 +137,7 @@ def table_figures(doc: Document, pages: Sequence[int]) -> list[Cell]:
         for row in table.rows
         if not row.is_header
         for cell in row.cells
-        if cell.value is not None
+        if cell.value is not None and not _CODE.fullmatch(cell.text)
     ]
 
 

@@ -1,5 +1,5 @@
 """Scanned disclosures: dev PDF pages rebuilt as image-only PDFs (turned 90°, at 150 dpi,
-blurred) are recognised, and their table figures match the text layer's; whatever differs is
+blurred, rules erased) are recognised, and their table figures match the text layer's; whatever differs is
 marked unsure. Bad scans are refused with a message naming the file."""
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ SCANS = (
     Scan(GAOYUAN, (8, 16), dpi=150),  # 收支预算总表, a six-column project table
     Scan(GAOYUAN, (11,), blur=1.5),  # 基本支出预算表（经济科目）
     Scan(PUTUO, (8, 16), blur=1.2),  # 收入决算表 (eleven columns), 基本支出决算表
+    Scan(PUTUO, (15, 16), unruled=True),  # rules erased: columns from the boxes alone
+    Scan(GAOYUAN, (11,), unruled=True),
 )
 needs_dev = pytest.mark.skipif(
     not DEV_PDFS.is_dir(), reason="../shared/corpus/dev is not beside the checkout"

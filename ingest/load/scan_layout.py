@@ -3,7 +3,7 @@ recognised run's box and confidence recorded as an OcrSpan.
 
 Words outside tables are grouped into visual lines (top to bottom, left to right) and wrapped
 paragraph lines are joined with the text-layer PDF's own rule (`pdf_layout.reflow`); tables
-come from `ingest.tables.from_boxes`. Boxes are stored as fractions of the page, upright.
+come from `ingest.tables.from_boxes` (ruled) and `ingest.tables.aligned_boxes` (unruled). Boxes are stored as fractions of the page, upright.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from itertools import pairwise
 from statistics import median
 
 from gongkai.types import OcrSpan, PageBox
+from ingest.tables.aligned_boxes import find_aligned_tables
 from ingest.tables.from_boxes import BoxTable, find_box_tables
 
 from .builder import TextBuilder, clean_cell_text, join_wrapped
@@ -59,6 +60,10 @@ def lay_out_page(number: int, page: RecognisedPage) -> ScannedPage:
     lines = visual_lines([w for w in page.words if id(w) not in used])
     if lines and is_page_number(lines[-1].line, float(page.image.height)):
         lines.pop()
+    aligned = find_aligned_tables([s.words for s in lines])
+    taken = {n for found in aligned for n in range(found.first, found.last)}
+    lines = [line for n, line in enumerate(lines) if n not in taken]
+    tables = sorted([*tables, *(found.table for found in aligned)], key=lambda t: t.bbox[1])
     items: list[Paragraph | BoxTable] = []
     position = 0
     for table in tables:
