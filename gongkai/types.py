@@ -60,7 +60,7 @@ class SourceTable:
     start: int
     end: int
     page: int | None
-    kind: str  # 'pdf' | 'docx' | 'xlsx' | 'html'
+    kind: str  # 'pdf' | 'docx' | 'xlsx' | 'html' | 'ocr' (recognised from a scan)
     title: str | None = None  # sheet name or <caption> when the source names the table
 
 
@@ -69,7 +69,7 @@ class LoadedFile:
     """What a loader returns: the file's text and what it knows of its structure."""
 
     path: str
-    file_type: str  # 'txt' | 'md' | 'pdf' | 'docx' | 'xlsx' | 'html'
+    file_type: str  # 'txt' | 'md' | 'pdf' | 'docx' | 'xlsx' | 'html' | 'image'
     text: str
     sha256: str  # of the file's bytes
     size: int
@@ -154,7 +154,7 @@ class Table:
     index: int  # order within the document
     title: str  # caption line, e.g. 一般公共预算财政拨款支出预算表
     unit: str | None  # 万元 / 元 / 亿元 from a 单位 line or header
-    kind: str  # 'markdown' | 'tsv' | 'ocr_pipe' | 'pdf' | 'docx' | 'xlsx' | 'html'
+    kind: str  # 'markdown' | 'tsv' | 'ocr_pipe' | 'pdf' | 'docx' | 'xlsx' | 'html' | 'ocr'
     start: int
     end: int
     page: int | None
