@@ -1,7 +1,7 @@
 """How well scanned tables are read: `python -m bench.ocr_accuracy`.
 
 Dev PDF table pages are rebuilt as image-only PDFs (tests/scans.py) at several resolutions,
-blurs and turns; their table figures are compared with the text layer's. Per scan: figures,
+blurs and turns, and with their rules erased; their table figures are compared with the text layer's. Per scan: figures,
 identical share, wrong figures marked unsure (low confidence or suspect) and unmarked, and the
 recogniser's confidences of right and wrong figures — what LOW_CONFIDENCE is chosen from.
 """
@@ -26,9 +26,11 @@ SCANS = (
     Scan(PUTUO, (6, 8, 10, 12, 15, 16), dpi=100),
     Scan(PUTUO, (6, 8, 10, 12, 15, 16), blur=1.5),
     Scan(PUTUO, (6, 8, 10, 12, 15, 16), blur=2.5),
+    Scan(PUTUO, (6, 8, 10, 12, 15, 16), unruled=True),
     Scan(GAOYUAN, (8, 11, 13, 16, 17)),
     Scan(GAOYUAN, (8, 11, 13, 16, 17), dpi=150, rotate=270),
     Scan(GAOYUAN, (8, 11, 13, 16, 17), blur=2.0),
+    Scan(GAOYUAN, (8, 11, 13, 16, 17), unruled=True),
 )
 
 

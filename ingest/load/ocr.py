@@ -24,6 +24,9 @@ _ORIENTATION_SIDE = 1000  # pixels of the long side of the copy the orientation 
 _KEEP_SCORE = 0.1  # boxes recognised below this are noise; above it they stay, to be marked
 _UPRIGHT = 1.5  # a box this many times taller than wide is a line standing upright
 _NUMBER_WITH_SPACES = re.compile(r"[-+]?[\d,.]+(?:\s+[\d,.%]+)+")
+# Thousands groups then two decimals, with at least one separator of the wrong kind.
+_MISREAD_SEPARATORS = re.compile(r"(?=.*(?:\.\d{3}[.,]|,\d{2}$))\d{1,3}(?:[.,]\d{3})+[.,]\d{2}")
+_REPAIRED_SCORE = 0.5
 _lock = threading.Lock()  # one recognition at a time: onnxruntime uses both cores already
 
 
@@ -125,7 +128,25 @@ def recognise(image: Image.Image) -> RecognisedPage:
 def _word(box: Sequence[Sequence[float]], text: str, score: float) -> Word:
     xs = [float(point[0]) for point in box]
     ys = [float(point[1]) for point in box]
-    return Word(_closed_up(text.strip()), min(xs), min(ys), max(xs), max(ys), float(score))
+    read = _closed_up(text.strip())
+    fixed = _separators_fixed(read)
+    if fixed != read:  # a repaired reading is never trusted: it is marked for checking
+        score = min(score, _REPAIRED_SCORE)
+    return Word(fixed, min(xs), min(ys), max(xs), max(ys), float(score))
+
+
+def _separators_fixed(text: str) -> str:
+    """A money figure whose thousands comma was read as a point, or its point as a comma
+    ('2.946.25', '1,503,52'), with the separators where the format puts them.
+
+    >>> _separators_fixed("2.946.25"), _separators_fixed("1,503,52"), _separators_fixed("2,946.25")
+    ('2,946.25', '1,503.52', '2,946.25')
+    """
+    match = _MISREAD_SEPARATORS.fullmatch(text)
+    if not match:
+        return text
+    digits = re.split(r"[.,]", text)
+    return ",".join(digits[:-1]) + "." + digits[-1]
 
 
 def _closed_up(text: str) -> str:
