@@ -14,9 +14,9 @@ from dataclasses import replace
 
 from gongkai.types import Cell, Document, OcrSpan, PageBox, Row, Table
 
-# Measured with `python -m bench.ocr_accuracy` (2,337 table numbers of two dev PDFs scanned at
-# 100-200 dpi, blurred, turned): the one misread figure scored 0.51, and 5 right figures (0.2%)
-# scored below 0.9, all on the most degraded scans; marking those is the price of catching it.
+# Measured with `python -m bench.ocr_accuracy`: 1,551 table figures of two dev PDFs in 11 scans
+# (100-200 dpi, blurred, turned, rules erased). The one misread figure scored 0.51; 3 right
+# figures scored below 0.9, on the most degraded scans; marking those is the price of catching it.
 LOW_CONFIDENCE = 0.9
 SCANNED_KIND = "ocr"
 
