@@ -92,11 +92,13 @@ def visual_lines(words: Sequence[Word]) -> list[ScannedLine]:
         else:
             groups.append([word])
             top, bottom = word.top, word.bottom
-    return [_scanned_line(sorted(group, key=lambda w: w.x0)) for group in groups]
+    # One type size for the page: box heights vary with the characters (digits, punctuation),
+    # not with the type, so a line's own would keep wrapped lines of one paragraph apart.
+    height = median(w.height for w in words) if words else 0.0
+    return [_scanned_line(sorted(group, key=lambda w: w.x0), height) for group in groups]
 
 
-def _scanned_line(words: list[Word]) -> ScannedLine:
-    height = median(w.height for w in words)
+def _scanned_line(words: list[Word], height: float) -> ScannedLine:
     text, widest = words[0].text, 0.0
     for left, right in pairwise(words):
         gap = (right.x0 - left.x1) / max(height, 1.0)
