@@ -9,10 +9,11 @@ DATA_DIR ?= $(or $(GONGKAI_DATA_DIR),./data)
 
 .PHONY: run test bench clean postgresql-server
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade --quiet pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -11,7 +11,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from gongkai import db
 from gongkai.errors import AccessError, IngestError
 from gongkai.settings import Settings
-from gongkai.types import IngestResult
+from gongkai.types import IngestResult, OcrSpan, PageBox
 from ingest.lock import exclusive_run, ingestion_run
 from ingest.pipeline import SUPPORTED_SUFFIXES
 from ingest.vocab import MONEY_UNITS
@@ -82,9 +82,19 @@ class DocumentView:
     text: str
     pages: tuple[tuple[int, int, int], ...]  # (number, start, end)
     tables: tuple[TableView, ...]
+    scanned: dict[int, int] = field(default_factory=dict)  # scanned page number → its rotation
+    ocr_boxes: tuple[OcrSpan, ...] = ()  # where recognised characters are printed
 
     def page_at(self, offset: int) -> int | None:
         return next((n for n, s, e in self.pages if s <= offset < e), None)
+
+    def boxes_of(self, spans: Sequence[tuple[int, int]]) -> dict[int, list[PageBox]]:
+        """Per scanned page, the boxes of the recognised characters the spans mark."""
+        found: dict[int, list[PageBox]] = {}
+        for box in self.ocr_boxes:
+            if any(box.start < e and s < box.end for s, e in spans):
+                found.setdefault(box.box.page, []).append(box.box)
+        return found
 
 
 def get_document(doc_id: str, settings: Settings, *, user: str = "public") -> DocumentView | None:
@@ -96,14 +106,20 @@ def get_document(doc_id: str, settings: Settings, *, user: str = "public") -> Do
         )).first()
         if row is None:
             return None
-        pages = conn.execute(select(db.pages.c.number, db.pages.c.start, db.pages.c.end)
+        pages = conn.execute(select(db.pages.c.number, db.pages.c.start, db.pages.c.end,
+                                    db.pages.c.scanned, db.pages.c.rotation)
                              .where(db.pages.c.doc_id == doc_id).order_by(db.pages.c.number)).all()
+        o = db.ocr_spans.c
+        boxes = conn.execute(select(db.ocr_spans).where(o.doc_id == doc_id).order_by(o.start)).all()
         tables = conn.execute(select(db.doc_tables).where(db.doc_tables.c.doc_id == doc_id)
                               .order_by(db.doc_tables.c.table_index)).all()
         cells = conn.execute(select(db.table_cells).where(db.table_cells.c.doc_id == doc_id)).all()
     meta = {k: v for k, v in row._mapping.items() if k != "text"}
-    return DocumentView(row.id, row.title, meta, row.text, tuple(tuple(p) for p in pages),
-                        tuple(_table_view(t, cells) for t in tables))
+    return DocumentView(row.id, row.title, meta, row.text, tuple((p[0], p[1], p[2]) for p in pages),
+                        tuple(_table_view(t, cells) for t in tables),
+                        {p.number: p.rotation or 0 for p in pages if p.scanned},
+                        tuple(OcrSpan(b.start, b.end, PageBox(b.page, b.x0, b.top, b.x1, b.bottom),
+                                      b.confidence) for b in boxes))
 
 
 def _table_view(table: Any, cells: Sequence[Any]) -> TableView:

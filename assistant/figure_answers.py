@@ -33,6 +33,7 @@ from assistant.figures import (
     unit_years,
 )
 from assistant.linking import closest_labels, leftover_runs
+from assistant.scanned import SCAN_NOTE, unsure_figures
 from assistant.sources import (
     comparison_before,
     get_source,
@@ -198,6 +199,8 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
     table = tuple(tuple(_result_row(f, r, catalog).get(c) for c in columns) for f, r in shown)
     several_units = len({f.unit_year.unit.id for f, _ in shown}) > 1
     several_years = len({f.unit_year.year for f, _ in shown}) > 1
+    if unsure_figures(engine, ((r["doc_id"], r["start"], r["end"]) for _, r in shown)):
+        lines.append(SCAN_NOTE)  # a figure read from a scan that its checks could not confirm
     return Answer("\n".join(lines), "sql", _route_line(slots, asked, years, catalog),
                   tuple(citations.citations), sql=sql, columns=columns, rows=table,
                   chart="bar" if several_units else "line" if several_years else None, slots=slots)

@@ -28,7 +28,7 @@ from gongkai.errors import UserFacingError
 log = logging.getLogger(__name__)
 EVERYTHING = CorpusFilters()  # no corpus filter
 
-HIDDEN_COLUMNS = {"documents": ("text", "path")}  # full text is served by retrieval; paths are ours
+HIDDEN_COLUMNS = db.HIDDEN_COLUMNS  # full text is served by retrieval; paths are ours
 QUERYABLE: dict[str, tuple[str, ...]] = {
     table.name: tuple(
         c.name for c in table.columns if c.name not in HIDDEN_COLUMNS.get(table.name, ())

@@ -14,7 +14,8 @@ mix; the model is loaded and warmed before the clock starts. `--experiments K` e
 of the first K synthetic documents several ways in interleaved rounds (ours as now, text chunks
 only, distinct texts only, one corpus-wide call, LangChain's chunks of the same texts): a paired
 comparison that holds when other processes load the machine. `--profile` writes a cProfile of
-our pipeline. The report is printed and written to OUT/ingest.md.
+our pipeline. The report is printed and written to OUT/ingest.md. `--scanned [--pages N]`
+measures a scanned disclosure instead (bench/scanned.py).
 """
 
 from __future__ import annotations
@@ -370,6 +371,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="re-embed our chunks of K synthetic documents in alternative ways")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile ours on the synthetic corpus")
+    parser.add_argument("--scanned", action="store_true",
+                        help="instead: a scanned 部门决算 (image-only PDF), see bench/scanned.py")
+    parser.add_argument("--pages", type=int, default=30, help="pages of the scan (--scanned)")
     for hidden in ("--worker", "--corpus-name"):
         parser.add_argument(hidden, help=argparse.SUPPRESS)
     for hidden in ("--corpus", "--data-dir", "--result", "--profile-to"):
@@ -381,6 +385,10 @@ def main(argv: list[str] | None = None) -> None:
     args = _parse_args(argv)
     if args.worker:
         return _worker(args)
+    if args.scanned:
+        from bench import scanned
+
+        return scanned.main(["--pages", str(args.pages), "--out", str(args.out)])
     from bench.synthetic import generate
 
     args.out.mkdir(parents=True, exist_ok=True)

@@ -105,6 +105,24 @@ pages = Table(
     Column("number", Integer, primary_key=True),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
+    Column("scanned", Boolean),  # its text was recognised from the page image (OCR)
+    Column("rotation", Integer),  # degrees the scan was turned counter-clockwise to read it
+)
+
+# Where the characters recognised from a scanned page are printed: text[start:end] on `page`,
+# the box in fractions of the upright page (see gongkai.types.OcrSpan).
+ocr_spans = Table(
+    "ocr_spans",
+    metadata,
+    Column("doc_id", String(32), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("start", Integer, primary_key=True),
+    Column("end", Integer, nullable=False),
+    Column("page", Integer, nullable=False),
+    Column("x0", Float, nullable=False),
+    Column("top", Float, nullable=False),
+    Column("x1", Float, nullable=False),
+    Column("bottom", Float, nullable=False),
+    Column("confidence", Float, nullable=False),
 )
 
 doc_tables = Table(
@@ -139,6 +157,10 @@ table_cells = Table(
     Column("is_rollup", Boolean, nullable=False),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
+    # Cells recognised from a scan: the lowest confidence of their characters, and whether a sum
+    # check of their table failed through them (both empty for other documents).
+    Column("ocr_confidence", Float),
+    Column("ocr_suspect", Boolean),
 )
 
 facts = Table(
@@ -208,11 +230,14 @@ embedding_cache = Table(
 )
 
 # Tables a document owns, children first so deletes need no cascade support.
-DOCUMENT_TABLES = (facts, table_cells, doc_tables, chunks, pages, documents)
+DOCUMENT_TABLES = (facts, table_cells, doc_tables, chunks, ocr_spans, pages, documents)
 
 # What an untrusted query (ours or an LLM's) may read: the full text is served by retrieval and
 # paths are ours. `assistant.sql_guard` whitelists the same columns.
-HIDDEN_COLUMNS = {"documents": ("text", "path")}
+HIDDEN_COLUMNS = {
+    "documents": ("text", "path"),
+    "table_cells": ("ocr_confidence", "ocr_suspect"),  # read by the answer composer, not by SQL
+}
 READER_COLUMNS: dict[str, tuple[str, ...]] = {
     table.name: tuple(
         c.name for c in table.columns if c.name not in HIDDEN_COLUMNS.get(table.name, ())

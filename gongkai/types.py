@@ -16,6 +16,31 @@ class Page:
     number: int  # 1-based
     start: int
     end: int
+    scanned: bool = False  # its text was recognised from the page image (OCR)
+    rotation: int = 0  # degrees the scanned image was turned counter-clockwise to read it
+
+
+@dataclass(frozen=True)
+class PageBox:
+    """Where something is printed on a page: fractions (0..1) of the page's width and height,
+    measured from its top-left corner, so it can be drawn on the page rendered at any size."""
+
+    page: int  # 1-based
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class OcrSpan:
+    """Characters recognised on a scanned page: text[start, end), their box, and the recogniser's
+    confidence (0..1) in them."""
+
+    start: int
+    end: int
+    box: PageBox
+    confidence: float
 
 
 @dataclass(frozen=True)
@@ -35,7 +60,7 @@ class SourceTable:
     start: int
     end: int
     page: int | None
-    kind: str  # 'pdf' | 'docx' | 'xlsx' | 'html'
+    kind: str  # 'pdf' | 'docx' | 'xlsx' | 'html' | 'ocr' (recognised from a scan)
     title: str | None = None  # sheet name or <caption> when the source names the table
 
 
@@ -44,13 +69,14 @@ class LoadedFile:
     """What a loader returns: the file's text and what it knows of its structure."""
 
     path: str
-    file_type: str  # 'txt' | 'md' | 'pdf' | 'docx' | 'xlsx' | 'html'
+    file_type: str  # 'txt' | 'md' | 'pdf' | 'docx' | 'xlsx' | 'html' | 'image'
     text: str
     sha256: str  # of the file's bytes
     size: int
     pages: tuple[Page, ...] = ()
     source_tables: tuple[SourceTable, ...] = ()
     encoding: str | None = None
+    ocr_spans: tuple[OcrSpan, ...] = ()  # text recognised from scanned pages, in text order
 
 
 @dataclass(frozen=True)
@@ -87,6 +113,7 @@ class Document:
     pages: tuple[Page, ...] = ()
     source_tables: tuple[SourceTable, ...] = ()
     meta: DocumentMeta | None = None
+    ocr_spans: tuple[OcrSpan, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """The page number holding character `offset`, if pages are known."""
@@ -104,6 +131,11 @@ class Cell:
     start: int
     end: int
     value: float | None = None  # parsed number; None when empty or not numeric
+    # Cells recognised from a scan: their box, the lowest confidence of their characters, and
+    # whether a sum check of their table failed through them (a likely misreading).
+    box: PageBox | None = None
+    confidence: float | None = None
+    suspect: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,7 +154,7 @@ class Table:
     index: int  # order within the document
     title: str  # caption line, e.g. 一般公共预算财政拨款支出预算表
     unit: str | None  # 万元 / 元 / 亿元 from a 单位 line or header
-    kind: str  # 'markdown' | 'tsv' | 'ocr_pipe' | 'pdf' | 'docx' | 'xlsx' | 'html'
+    kind: str  # 'markdown' | 'tsv' | 'ocr_pipe' | 'pdf' | 'docx' | 'xlsx' | 'html' | 'ocr'
     start: int
     end: int
     page: int | None

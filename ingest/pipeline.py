@@ -28,7 +28,9 @@ from vectorstore.embedding_cache import EmbeddingCache
 log = logging.getLogger(__name__)
 
 STAGES = ("load", "describe", "tables", "facts", "chunks", "embed", "store")
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".xlsx", ".html", ".htm")
+SUPPORTED_SUFFIXES = (
+    ".txt", ".md", ".pdf", ".docx", ".xlsx", ".html", ".htm", ".png", ".jpg", ".jpeg", ".tif", ".tiff"
+)
 
 
 @dataclass
@@ -85,7 +87,7 @@ def prepare(
             timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
     loaded = timed("load", load_file, path, max_bytes=int(settings.max_file_mb * 2**20),
-                   max_pdf_pages=settings.max_pdf_pages)
+                   max_pdf_pages=settings.max_pdf_pages, max_pixels=settings.ocr_max_pixels)
     if not loaded.text.strip():
         from gongkai.errors import EmptyFileError
 
@@ -93,7 +95,7 @@ def prepare(
     doc = Document(
         id=document_id(loaded.sha256), path=str(path), file_type=loaded.file_type,
         sha256=loaded.sha256, text=loaded.text, pages=loaded.pages,
-        source_tables=loaded.source_tables,
+        source_tables=loaded.source_tables, ocr_spans=loaded.ocr_spans,
     )
     doc = replace(doc, meta=timed("describe", describe, doc.text, path=str(path), overrides=overrides))
     tables = timed("tables", extract_tables, doc)

@@ -288,7 +288,15 @@ def _insert_rows(
     ))
     if doc.pages:
         conn.execute(insert(db.pages), [
-            {"doc_id": doc.id, "number": p.number, "start": p.start, "end": p.end} for p in doc.pages
+            {"doc_id": doc.id, "number": p.number, "start": p.start, "end": p.end,
+             "scanned": p.scanned, "rotation": p.rotation}
+            for p in doc.pages
+        ])
+    if doc.ocr_spans:
+        conn.execute(insert(db.ocr_spans), [
+            {"doc_id": doc.id, "start": s.start, "end": s.end, "page": s.box.page, "x0": s.box.x0,
+             "top": s.box.top, "x1": s.box.x1, "bottom": s.box.bottom, "confidence": s.confidence}
+            for s in doc.ocr_spans
         ])
     if tables:
         conn.execute(insert(db.doc_tables), [_table_row(t) for t in tables])
@@ -326,6 +334,7 @@ def _cell_rows(table: Table) -> list[dict[str, Any]]:
                 "column_name": table.columns[cell.col] if cell.col < len(table.columns) else "",
                 "row_label": row.label, "row_code": row.code, "is_header": row.is_header,
                 "is_rollup": row.is_rollup, "start": cell.start, "end": cell.end,
+                "ocr_confidence": cell.confidence, "ocr_suspect": cell.suspect if cell.box else None,
             })
     return rows
 

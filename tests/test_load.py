@@ -380,7 +380,8 @@ def test_pdf_over_page_limit_is_refused(tmp_path):
     assert "页数" in error.value.message
 
 
-def test_pdf_without_text_layer_is_refused_as_scan(tmp_path):
+def test_pdf_without_text_layer_or_images_is_refused(tmp_path):
+    # no text and nothing to recognise (scanned pages are tested in tests/test_ocr.py)
     pdf = make_pdf([[Rule(72, 100, 400, 100), Rule(72, 100, 72, 400)]] * 2)
     with pytest.raises(IngestError) as error:
         load_file(write(tmp_path, "scan.pdf", pdf))

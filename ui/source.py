@@ -5,14 +5,18 @@ Opened by shareable links `source?doc=<id>&start=<offset>&end=<offset>` (one spa
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
 from assistant.documents import DocumentView, TableView, corpus_summary, get_document
+from assistant.page_image import render_page
 from gongkai.settings import get_settings
+from gongkai.types import PageBox
 from ui.links import Span, merged, spans_from
 
 settings = get_settings()
@@ -74,6 +78,39 @@ def table_html(table: TableView, marked: tuple[tuple[int, int], ...]) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
+def page_html(png: bytes, boxes: list[PageBox]) -> str:
+    """A page image with each cited box outlined where it is printed (positions in percent)."""
+    marks = "".join(
+        f'<div class="ocr-box" style="left:{b.x0 * 100:.2f}%;top:{b.top * 100:.2f}%;'
+        f'width:{(b.x1 - b.x0) * 100:.2f}%;height:{(b.bottom - b.top) * 100:.2f}%"></div>'
+        for b in boxes
+    )
+    source = base64.b64encode(png).decode()
+    style = ("<style>.scan-page{position:relative;display:inline-block;max-width:100%}"
+             ".scan-page img{max-width:100%;display:block}.ocr-box{position:absolute;"
+             "border:3px solid #e62828;background:rgba(255,224,102,.35);margin:-3px}</style>")
+    return (f'{style}<div class="scan-page"><img alt="扫描页" src="data:image/png;base64,{source}">'
+            f"{marks}</div>")
+
+
+def show_scan(doc: DocumentView, spans: tuple[Span, ...]) -> None:
+    """The scanned page holding the first citation (or the first scanned page), boxes drawn."""
+    boxes = doc.boxes_of(spans)
+    cited = sorted(boxes)
+    pages = sorted(doc.scanned)
+    number = st.selectbox("页", pages, index=pages.index(cited[0]) if cited else 0,
+                          format_func=lambda n: f"第 {n} 页" + ("（含引用）" if n in boxes else ""))
+    image = render_page(doc.meta.get("path", ""), doc.meta.get("file_type", ""), number,
+                        doc.scanned[number])
+    if image is None:
+        st.warning("原文件已不在存储位置，无法显示页面图像。")
+        return
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    st.caption(f"扫描件第 {number} 页；红框标出引用的 {len(boxes.get(number, []))} 处识别文字。")
+    st.html(page_html(buffer.getvalue(), boxes.get(number, [])))
+
+
 def unique(names: tuple[str, ...]) -> list[str]:
     seen: dict[str, int] = {}
     result = []
@@ -100,7 +137,13 @@ def show(doc: DocumentView, spans: tuple[Span, ...]) -> None:
         st.info(f"引用片段（第{page}页）：“{quote}”" if page else f"引用片段：“{quote}”")
     elif spans:
         st.info(f"标出了 {len(spans)} 处：" + "；".join(quoted(doc, span) for span in spans))
-    text_tab, tables_tab = st.tabs(["原文", f"表格（{len(doc.tables)}）"])
+    if doc.scanned:
+        st.warning("此文件含扫描页，其文字由扫描件识别（OCR），引用的数字请对照页面图像核对原件。")
+    names = ["原文", f"表格（{len(doc.tables)}）"] + (["页面图像"] if doc.scanned else [])
+    text_tab, tables_tab, *scan_tab = st.tabs(names)
+    if scan_tab:
+        with scan_tab[0]:
+            show_scan(doc, spans)
     with text_tab:
         components.html(text_html(doc, spans), height=640, scrolling=True)
     with tables_tab:

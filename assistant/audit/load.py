@@ -58,7 +58,8 @@ def _table(meta: Any, cells: list[Any]) -> Table:
         first = by_row[index][0]
         rows.append(Row(
             index=index,
-            cells=tuple(Cell(x["row"], x["col"], x["text"], x["start"], x["end"], x["value"])
+            cells=tuple(Cell(x["row"], x["col"], x["text"], x["start"], x["end"], x["value"],
+                             confidence=x["ocr_confidence"], suspect=bool(x["ocr_suspect"]))
                         for x in by_row[index]),
             is_header=bool(first["is_header"]), label=first["row_label"], code=first["row_code"],
             is_rollup=bool(first["is_rollup"]),

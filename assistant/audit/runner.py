@@ -24,6 +24,7 @@ from gongkai import db
 from gongkai.db import get_engine
 from gongkai.errors import UserFacingError
 from gongkai.settings import Settings, get_settings
+from ingest.tables.scanned import is_unsure
 
 # The checks, in the order their findings are listed; a relation two checks both see is
 # reported once, by the first.
@@ -63,14 +64,33 @@ def audit(doc_id: str, *, settings: Settings | None = None, engine: Engine | Non
     doc = load_doc(engine, doc_id)
     findings: list[Finding] = []
     claimed: set[tuple] = set()
+    unsure = _unsure_spans(doc)
     for _, run in CHECKS:
         for finding in run(doc):
+            if _rests_on(finding, unsure):
+                continue  # a misreading of the scan, more likely than an error of the disclosure
             key = (finding.stated.start, frozenset(f.start for f in finding.inputs), finding.should_be)
             if key in claimed:
                 continue
             claimed.add(key)
             findings.append(_cited(engine, finding))
     return sorted(findings, key=lambda f: f.stated.start)
+
+
+def _unsure_spans(doc: AuditDoc) -> set[tuple[int, int]]:
+    """Spans of the cells recognised from a scan that are suspect or of low confidence."""
+    return {
+        (cell.start, cell.end)
+        for table in doc.tables
+        for row in table.rows
+        for cell in row.cells
+        if is_unsure(cell)
+    }
+
+
+def _rests_on(finding: Finding, unsure: set[tuple[int, int]]) -> bool:
+    """Whether a finding rests on an unsure recognised cell (it proves nothing of the disclosure)."""
+    return any((f.start, f.end) in unsure for f in (finding.stated, *finding.inputs))
 
 
 def _cited(engine: Engine, finding: Finding) -> Finding:

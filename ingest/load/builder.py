@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from gongkai.types import Page, SourceCell, SourceTable
+from gongkai.types import OcrSpan, Page, SourceCell, SourceTable
 
 CELL_SEPARATOR = "\t"
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
@@ -64,6 +64,7 @@ class TextBuilder:
         self._pages: list[Page] = []
         self._tables: list[SourceTable] = []
         self._page_start: int | None = None
+        self._ocr_spans: list[OcrSpan] = []
 
     @property
     def position(self) -> int:
@@ -115,11 +116,15 @@ class TextBuilder:
     def start_page(self) -> None:
         self._page_start = self._length
 
-    def end_page(self, number: int) -> None:
+    def end_page(self, number: int, *, scanned: bool = False, rotation: int = 0) -> None:
         """Close the page opened by `start_page` as page `number`."""
         start = self._page_start if self._page_start is not None else self._length
-        self._pages.append(Page(number, start, self._length))
+        self._pages.append(Page(number, start, self._length, scanned, rotation))
         self._page_start = None
+
+    def add_ocr_span(self, span: OcrSpan) -> None:
+        """Record where recognised characters already written into the text are printed."""
+        self._ocr_spans.append(span)
 
     @property
     def text(self) -> str:
@@ -132,3 +137,7 @@ class TextBuilder:
     @property
     def tables(self) -> tuple[SourceTable, ...]:
         return tuple(self._tables)
+
+    @property
+    def ocr_spans(self) -> tuple[OcrSpan, ...]:
+        return tuple(self._ocr_spans)

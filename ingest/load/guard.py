@@ -26,8 +26,13 @@ EXTENSION_TYPES = {
     ".html": "html",
     ".htm": "html",
     ".xhtml": "html",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
-SUPPORTED = ".txt .md .pdf .docx .xlsx .html"
+SUPPORTED = ".txt .md .pdf .docx .xlsx .html .png .jpg .tif"
 MAX_ZIP_UNCOMPRESSED = 200 * 2**20
 MAX_ZIP_RATIO = 100
 MAX_ZIP_MEMBERS = 10000
@@ -35,6 +40,7 @@ _RATIO_CHECK_MIN_BYTES = 2**20  # small members compress very well without being
 _PDF_MAGIC = b"%PDF-"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc / .xls
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG JPEG TIFF
 _HTML_START = re.compile(
     rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)[\s>]",
     re.IGNORECASE | re.DOTALL,
@@ -110,13 +116,16 @@ def sniff_type(data: bytes, path: Path) -> str:
         return "pdf"
     if data.startswith(_ZIP_MAGIC):
         return _office_type(data, path.name)
+    if data.startswith(_IMAGE_MAGIC):
+        return "image"
     if data.startswith(_OLE_MAGIC):
         raise UnsupportedFileError(
             f"不支持旧版 Office 文件（.doc/.xls），请另存为 .docx 或 .xlsx：{path.name}"
         )
-    if claimed in ("pdf", "docx", "xlsx"):
+    if claimed in ("pdf", "docx", "xlsx", "image"):
+        shown = "图片" if claimed == "image" else claimed.upper()
         raise CorruptFileError(
-            f"文件扩展名为 {extension}，但内容不是有效的 {claimed.upper()} 文件：{path.name}"
+            f"文件扩展名为 {extension}，但内容不是有效的 {shown} 文件：{path.name}"
         )
     if claimed is None:
         shown = extension or "（无扩展名）"

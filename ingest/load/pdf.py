@@ -23,6 +23,8 @@ from .pdf_layout import (
     text_edges,
 )
 from .pdf_tables import PageTable, find_page_tables
+from .scan import recognise_pdf_pages
+from .scan_layout import ScannedPage, write_scanned_page
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +103,15 @@ def _runs_on(content: _PageContent, following: _PageContent | None) -> bool:
     )
 
 
-def _write_pages(builder: TextBuilder, pages: list[_PageContent]) -> None:
+def _write_pages(builder: TextBuilder, pages: list[_PageContent | ScannedPage]) -> None:
     """Lay the pages into the text. A sentence wrapped over a page break is one line of text
     whose characters still belong to the page they are printed on."""
     for index, content in enumerate(pages):
+        if isinstance(content, ScannedPage):
+            write_scanned_page(builder, content)
+            continue
         following = pages[index + 1] if index + 1 < len(pages) else None
-        runs_on = _runs_on(content, following)
+        runs_on = isinstance(following, _PageContent) and _runs_on(content, following)
         builder.start_page()
         for position, item in enumerate(content.items):
             if isinstance(item, PageTable):
@@ -135,8 +140,25 @@ def _open(data: bytes, name: str) -> pdfplumber.PDF:
         raise CorruptFileError(f"PDF 文件已损坏，无法打开：{name}", detail=repr(exc)) from exc
 
 
-def load_pdf(data: bytes, name: str, *, max_pages: int) -> TextBuilder:
-    """A builder with one Page per PDF page and a SourceTable per ruled table."""
+def _without_text(content: _PageContent) -> bool:
+    """A page with (almost) no characters and no table: a scanned page, or a blank one."""
+    visible = sum(len(item.text.strip()) for item in content.items if isinstance(item, Line))
+    has_table = any(isinstance(item, PageTable) for item in content.items)
+    return visible < _MIN_CHARS_PER_PAGE and not has_table
+
+
+def _with_scans(
+    data: bytes, name: str, pages: list[_PageContent], max_pixels: int
+) -> list[_PageContent | ScannedPage]:
+    """The pages, those without a text layer replaced by their recognised text."""
+    numbers = [content.number for content in pages if _without_text(content)]
+    scanned = recognise_pdf_pages(data, name, numbers, max_pixels=max_pixels) if numbers else {}
+    return [scanned.get(content.number, content) for content in pages]
+
+
+def load_pdf(data: bytes, name: str, *, max_pages: int, max_pixels: int) -> TextBuilder:
+    """A builder with one Page per PDF page and a SourceTable per ruled table; pages without
+    a text layer are recognised (OCR) from their image."""
     with _open(data, name) as pdf:
         try:
             page_count = len(pdf.pages)
@@ -160,15 +182,15 @@ def load_pdf(data: bytes, name: str, *, max_pages: int) -> TextBuilder:
             pages.append(content)
             page.close()
     builder = TextBuilder()
-    _write_pages(builder, pages)
-    _refuse_scans(builder, page_count, name)
+    _write_pages(builder, _with_scans(data, name, pages, max_pixels))
+    _refuse_textless(builder, page_count, name)
     return builder
 
 
-def _refuse_scans(builder: TextBuilder, page_count: int, name: str) -> None:
+def _refuse_textless(builder: TextBuilder, page_count: int, name: str) -> None:
     visible = sum(1 for ch in builder.text if not ch.isspace())
     if visible < _MIN_CHARS_PER_PAGE * page_count:
         raise IngestError(
-            f"该 PDF 没有可提取的文字层（可能是扫描件），暂不支持 OCR 识别：{name}",
+            f"该 PDF 没有文字层，扫描识别（OCR）也没有读出文字（可能是空白页或图像过于模糊）：{name}",
             detail=f"visible_chars={visible} pages={page_count}",
         )

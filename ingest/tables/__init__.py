@@ -27,6 +27,7 @@ from ingest.tables.rows import (
     name_code_parts,
     parent_codes,
 )
+from ingest.tables.scanned import with_scan_marks
 from ingest.tables.tsv import find_tsv_tables
 
 __all__ = ["extract_tables"]
@@ -60,7 +61,7 @@ def extract_tables(doc: Document) -> list[Table]:
         layout = lay_out(raw)
         if layout.rows:
             drafts.append(_draft(raw, layout, lines, starts, drafts[-1] if drafts else None))
-    return _tables(doc, drafts)
+    return with_scan_marks(doc, _tables(doc, drafts))
 
 
 def _raw_tables(doc: Document, lines: list[Line], starts: list[int]) -> list[RawTable]:
