@@ -128,7 +128,7 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
         return project
     if asks_audit(text):  # whether the figures are right, not what they are
         return answer_audit(text, slots, context.stores.engine, context.visibility, history)
-    figure_question = bool(slots.items) and not (slots.why and slots.operation == "lookup"
+    figure_question = bool(slots.items) and not ((slots.why or _ASKS_LIST.search(text)) and slots.operation == "lookup"
                                                  and not _asks_figure(text))
     if figure_question:
         answer = answer_items(text, slots, context.stores.engine, context.visibility, context.catalog,
@@ -317,6 +317,10 @@ def _naming_figure(question: str, slots: Slots) -> str:
     if all(name in question for name in names):
         return question
     return f"{question} {' '.join(names)}"
+
+
+# '有哪些内设机构': which ones, a list the text gives — not how many
+_ASKS_LIST = re.compile(r"(?:有|包括|是|设了?|设置了?)哪些|都有什么|有什么|哪几个")
 
 
 def _asks_figure(text: str) -> bool:
