@@ -37,9 +37,9 @@ def server(sample_store, tmp_path):
 
 
 @contextmanager
-def chat_in_chromium(url: str) -> Iterator[tuple[Any, Any, Any]]:
-    """(browser, page, chat input) of headless Chromium on the app at `url`, the input shown."""
-    from playwright.sync_api import expect, sync_playwright
+def app_in_chromium(url: str) -> Iterator[tuple[Any, Any]]:
+    """(browser, page) of headless Chromium opened on the app at `url`."""
+    from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -47,11 +47,20 @@ def chat_in_chromium(url: str) -> Iterator[tuple[Any, Any, Any]]:
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
             page.goto(url)
-            chat_input = page.get_by_test_id("stChatInputTextArea")
-            expect(chat_input).to_be_visible(timeout=240_000)  # the first load warms the model
-            yield browser, page, chat_input
+            yield browser, page
         finally:
             browser.close()
+
+
+@contextmanager
+def chat_in_chromium(url: str) -> Iterator[tuple[Any, Any, Any]]:
+    """(browser, page, chat input) of headless Chromium on the app at `url`, the input shown."""
+    from playwright.sync_api import expect
+
+    with app_in_chromium(url) as (browser, page):
+        chat_input = page.get_by_test_id("stChatInputTextArea")
+        expect(chat_input).to_be_visible(timeout=240_000)  # the first load warms the model
+        yield browser, page, chat_input
 
 
 def test_question_citation_and_source_viewer_in_chromium(server):
