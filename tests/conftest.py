@@ -134,3 +134,15 @@ def sample_store(sample_stores, backend, tmp_path_factory, request, embedding_me
         results = [ingest_file(p, stores, settings) for p in expand_paths([SAMPLES])]
         sample_stores[backend] = settings, stores, results
     return sample_stores[backend]
+
+
+def ingest_texts(texts: dict[str, str], stores, settings, folder: Path):
+    """Each text written to `folder` under its file name and ingested whole; returns `settings`."""
+    from ingest.pipeline import ingest_file
+
+    for name, text in texts.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        result = ingest_file(path, stores, settings)
+        assert result.status == "ingested", result.error
+    return settings

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from assistant.compound import question_parts
+from tests.conftest import ingest_texts
 from tests.test_question_forms import DOCUMENTS
 
 pytestmark = pytest.mark.backends("embedded")
@@ -28,12 +29,7 @@ def test_an_operation_on_the_first_part_keeps_the_question_whole():
 
 @pytest.fixture
 def archive(settings, stores, tmp_path):
-    from ingest.pipeline import ingest_file
-
-    for name, text in DOCUMENTS.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-        assert ingest_file(tmp_path / name, stores, settings).status == "ingested"
-    return settings
+    return ingest_texts(DOCUMENTS, stores, settings, tmp_path)
 
 
 def test_both_parts_are_answered_with_their_citations(archive):

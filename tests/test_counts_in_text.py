@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ingest_texts
+
 pytestmark = pytest.mark.backends("embedded")
 
 TEXT = ("# 山南县政务服务中心2024年部门决算\n\n山南县政务服务中心2024年部门决算公开。\n\n"
@@ -14,12 +16,7 @@ TEXT = ("# 山南县政务服务中心2024年部门决算\n\n山南县政务服�
 
 @pytest.fixture
 def center(settings, stores, tmp_path):
-    from ingest.pipeline import ingest_file
-
-    path = tmp_path / "shannan.md"
-    path.write_text(TEXT, encoding="utf-8")
-    assert ingest_file(path, stores, settings).status == "ingested"
-    return settings
+    return ingest_texts({"shannan.md": TEXT}, stores, settings, tmp_path)
 
 
 def _ask(question: str, settings):
@@ -46,11 +43,7 @@ def test_a_month_asked_is_answered_by_that_month(center):
 
 
 def test_a_price_per_thing_is_read_as_printed(tmp_path, settings, stores):
-    from ingest.pipeline import ingest_file
-
-    path = tmp_path / "purchase.md"
-    path.write_text("# 镇巴县档案馆2024年项目文本\n\n镇巴县档案馆2024年项目文本。购买档案盒200个，12.50元/个，"
-                    "费用0.25万元。\n", encoding="utf-8")
-    assert ingest_file(path, stores, settings).status == "ingested"
+    ingest_texts({"purchase.md": "# 镇巴县档案馆2024年项目文本\n\n镇巴县档案馆2024年项目文本。购买档案盒200个，12.50元/个，"
+                                 "费用0.25万元。\n"}, stores, settings, tmp_path)
     answer = _ask("镇巴县档案馆2024年档案盒多少钱一个", settings)
     assert "12.50元/个" in answer.answer and "0.25万元" not in answer.answer, answer.answer

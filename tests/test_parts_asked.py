@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ingest_texts
+
 pytestmark = pytest.mark.backends("embedded")
 
 PROCUREMENT = ("# 丹凤县档案馆2023年部门预算\n\n丹凤县档案馆2023年部门预算公开。\n\n"
@@ -17,12 +19,7 @@ PROCUREMENT = ("# 丹凤县档案馆2023年部门预算\n\n丹凤县档案馆202
 
 @pytest.fixture
 def archive(settings, stores, tmp_path):
-    from ingest.pipeline import ingest_file
-
-    path = tmp_path / "danfeng_archive.md"
-    path.write_text(PROCUREMENT, encoding="utf-8")
-    assert ingest_file(path, stores, settings).status == "ingested"
-    return settings
+    return ingest_texts({"danfeng_archive.md": PROCUREMENT}, stores, settings, tmp_path)
 
 
 def _ask(question: str, settings):
@@ -56,16 +53,11 @@ def test_a_procurement_category_row_is_that_category_of_the_units_procurement(ar
 
 @pytest.fixture
 def incomes(settings, stores, tmp_path):
-    from ingest.pipeline import ingest_file
-
     texts = {"minzheng.md": "# 石泉县民政局2024年部门预算\n\n2024年，石泉县民政局收入预算500.00万元，其中：财政拨款收入500.00万元，"
                             "比2023年预算增加30.00万元；事业收入0万元。\n",
              "sifa.md": "# 石泉县司法局2024年部门预算\n\n2024年，石泉县司法局收入预算500.00万元，其中：财政拨款收入480.00万元，"
                         "比2023年预算增加30.00万元；事业收入20.00万元。\n"}
-    for name, text in texts.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-        assert ingest_file(tmp_path / name, stores, settings).status == "ingested"
-    return settings
+    return ingest_texts(texts, stores, settings, tmp_path)
 
 
 def test_a_change_stated_of_a_part_equal_to_the_whole_is_said_as_the_parts(incomes):
@@ -77,16 +69,11 @@ def test_a_change_stated_of_a_part_equal_to_the_whole_is_said_as_the_parts(incom
 
 @pytest.fixture
 def travel(settings, stores, tmp_path):
-    from ingest.pipeline import ingest_file
-
     texts = {"a.md": "# 石泉县民政局2024年部门预算\n\n石泉县民政局2024年部门预算公开。\n\n基本支出预算表（单位：万元）\n\n"
                      "| 科目编码 | 科目名称 | 预算数 |\n|---|---|---|\n| 30211 | 国内差旅费 | 0.90 |\n| 30201 | 办公费 | 2.00 |\n",
              "b.md": "# 石泉县司法局2024年部门预算\n\n石泉县司法局2024年部门预算公开。\n\n基本支出预算表（单位：万元）\n\n"
                      "| 科目编码 | 科目名称 | 预算数 |\n|---|---|---|\n| 30211 | 差旅费 | 1.20 |\n| 30201 | 办公费 | 3.00 |\n"}
-    for name, text in texts.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-        assert ingest_file(tmp_path / name, stores, settings).status == "ingested"
-    return settings
+    return ingest_texts(texts, stores, settings, tmp_path)
 
 
 def test_a_row_printed_under_another_name_of_its_code_is_the_item(travel):

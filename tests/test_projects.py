@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ingest_texts
+
 pytestmark = pytest.mark.backends("embedded")
 
 FORM = ("# 紫阳县文化和旅游局2024年项目支出绩效目标表\n\n紫阳县文化和旅游局2024年项目支出绩效目标表公开。\n\n"
@@ -19,12 +21,7 @@ FORM = ("# 紫阳县文化和旅游局2024年项目支出绩效目标表\n\n紫�
 
 @pytest.fixture
 def forms(settings, stores, tmp_path):
-    from ingest.pipeline import ingest_file
-
-    path = tmp_path / "ziyang.md"
-    path.write_text(FORM, encoding="utf-8")
-    assert ingest_file(path, stores, settings).status == "ingested"
-    return settings
+    return ingest_texts({"ziyang.md": FORM}, stores, settings, tmp_path)
 
 
 def _ask(question: str, settings):

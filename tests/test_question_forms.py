@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ingest_texts
+
 pytestmark = pytest.mark.backends("embedded")
 
 DOCUMENTS = {
@@ -17,12 +19,7 @@ DOCUMENTS = {
 
 @pytest.fixture
 def archive(settings, stores, tmp_path):
-    from ingest.pipeline import ingest_file
-
-    for name, text in DOCUMENTS.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-        assert ingest_file(tmp_path / name, stores, settings).status == "ingested"
-    return settings
+    return ingest_texts(DOCUMENTS, stores, settings, tmp_path)
 
 
 def _ask(question: str, settings, history=()):
@@ -53,11 +50,7 @@ def test_an_items_start_budget_and_final_set_side_by_side(archive):
 
 
 def test_a_score_asked_as_da_le_ji_fen_is_the_score(tmp_path, settings, stores):
-    from ingest.pipeline import ingest_file
-
-    path = tmp_path / "score.md"
-    path.write_text("# 岚皋县政务服务中心2023年整体支出绩效自评报告\n\n岚皋县政务服务中心2023年整体支出绩效自评。\n\n"
-                    "| 指标 | 值 |\n|---|---|\n| 绩效自评综合得分 | 96分 |\n", encoding="utf-8")
-    assert ingest_file(path, stores, settings).status == "ingested"
+    ingest_texts({"score.md": "# 岚皋县政务服务中心2023年整体支出绩效自评报告\n\n岚皋县政务服务中心2023年整体支出绩效自评。\n\n"
+                              "| 指标 | 值 |\n|---|---|\n| 绩效自评综合得分 | 96分 |\n"}, stores, settings, tmp_path)
     answer = _ask("岚皋县政务服务中心2023年绩效自评打了几分", settings)
     assert "96分" in answer.answer, answer.answer

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ingest_texts
+
 pytestmark = pytest.mark.backends("embedded", "server")
 
 DOCUMENTS = {
@@ -36,14 +38,7 @@ DOCUMENTS = {
 
 @pytest.fixture
 def county(settings, stores, tmp_path):
-    from ingest.pipeline import ingest_file
-
-    for name, text in DOCUMENTS.items():
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        result = ingest_file(path, stores, settings)
-        assert result.status == "ingested", result.error
-    return settings
+    return ingest_texts(DOCUMENTS, stores, settings, tmp_path)
 
 
 def _ask(question: str, settings, history=()):
