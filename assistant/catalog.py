@@ -7,6 +7,7 @@ are stored for (label stems, 科目编码, printed labels). Loaded once per corp
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,11 +75,13 @@ class Catalog:
     _by_id: dict[str, StoredUnit] = field(init=False, repr=False, compare=False)
     _sounds: dict[str, SoundIndex] = field(init=False, repr=False, compare=False)
     _label_index: list[LabelIndex | None] = field(init=False, repr=False, compare=False)
+    _by_first: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {u.id: u for u in self.units})
         object.__setattr__(self, "_sounds", {})
         object.__setattr__(self, "_label_index", [])
+        object.__setattr__(self, "_by_first", {})
 
     def label_index(self) -> LabelIndex | None:
         """The stored labels by meaning (`vectorstore.label_index`), found on first use; None
@@ -95,6 +98,16 @@ class Catalog:
             names = self.aliases if kind == "aliases" else {**self.labels, **self.printed}
             self._sounds[kind] = SoundIndex(n for n in names if len(n) >= 3)
         return self._sounds[kind]
+
+    def stems_by_first(self) -> Mapping[str, tuple[str, ...]]:
+        """The label stems (those without digits) by their first character, built on first use."""
+        if not self._by_first and self.labels:
+            grouped: dict[str, list[str]] = defaultdict(list)
+            for stem in self.labels:
+                if not re.search(r"\d", stem):
+                    grouped[stem[0]].append(stem)
+            self._by_first.update({first: tuple(group) for first, group in grouped.items()})
+        return self._by_first
 
     def code_of(self, stem: str) -> str:
         """The one 科目编码 a stem is printed with, whose every other name ends in it ('差旅' →

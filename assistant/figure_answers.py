@@ -177,10 +177,11 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
     qualifiers = qualifier_items(rows, items)
     asked = [item for i, item in enumerate(slots.items) if i not in qualifiers] or list(slots.items)
     wholes = [items[i] for i in sorted(qualifiers)] + list(slots.within)
-    unexplained = [t for run in leftover_runs(question, catalog) for t in terms(run)
+    runs = leftover_runs(question, catalog)
+    unexplained = [t for run in runs for t in terms(run)
                    if not any(t in i.text or i.text in t for i in items)]
     words = question_qualifiers(question, items, wholes, unexplained)
-    if (part := _asked_inside(question, slots.items, catalog)) and not any(qualifies(part, r) for r in rows):
+    if (part := _asked_inside(runs, slots.items)) and not any(qualifies(part, r) for r in rows):
         return _part_not_found(part, slots, catalog)
     stamps = ingest_stamps(engine, (r["doc_id"] for r in rows))
     citations = _Citations(engine, stamps, [], {})
@@ -209,11 +210,11 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
 _INSIDE_AFTER = re.compile(r"^(?:里面?|当中|之中|中)的?")
 
 
-def _asked_inside(question: str, items: Sequence[Item], catalog: Catalog) -> str:
+def _asked_inside(runs: Sequence[str], items: Sequence[Item]) -> str:
     """The words naming a part of an item no stored name explains ('政府采购里买油' → '买油'),
     or ''. Such a part is what is asked: the item's own figure would be no answer."""
     for item in items:
-        for run in leftover_runs(question, catalog):
+        for run in runs:
             at = run.find(item.text)
             inside = _INSIDE_AFTER.match(run[at + len(item.text):]) if at >= 0 else None
             if inside is None:
@@ -540,13 +541,16 @@ class _Builder:
 
     def _stated_rate(self, change: Row, cite: Any) -> str:
         """'，增长 86.16% [n]' where the source prints the rate right after the change it states."""
-        rates = [r for r in self.rows if r["doc_id"] == change["doc_id"] and r["measure"] == "change_pct"
-                 and 0 < r["start"] - change["end"] < _RATE_REACH]
-        if not rates:
+        rate = self._printed_after(change, ("change_pct",))
+        if rate is None:
             return ""
-        rate = rates[0]
         shown = rate["text"] if rate["text"].endswith("%") else f"{rate['text']}%"
         return f"，{'下降' if rate['value'] < 0 or change['value'] < 0 else '增长'} {shown} [{cite(rate)}]"
+
+    def _printed_after(self, row: Row, measures: tuple[str, ...]) -> Row | None:
+        """The fetched figure of one of `measures` printed right after `row` ('…增加1064.47万元，增长86.16%')."""
+        return next((r for r in self.rows if r["doc_id"] == row["doc_id"] and r["measure"] in measures
+                     and 0 < r["start"] - row["end"] < _RATE_REACH), None)
 
     def _stating(self, after: Figure, delta: Any) -> Row | None:
         """The stated change of `after`'s unit-year equal to `delta` (to its last printed digit)."""
@@ -574,12 +578,11 @@ class _Builder:
             self.other_bases.append(figure.item.name)
             return None
         phrase = phrase or ("减少" if row["value"] < 0 else "增加")  # the source's base unread: none said
-        pair = [r for r in self.rows if r["doc_id"] == row["doc_id"] and r["measure"] in ("change", "change_pct")
-                and 0 < r["start"] - row["end"] < 20]
+        other = self._printed_after(row, ("change", "change_pct"))
         value = self.figure(item, uy)
         line = compose.stated_change_line(figure, row, phrase, self._cite_any([figure, *([value] if value else [])]),
                                           value)
-        for other in pair[:1]:
+        if other is not None:
             shown = f"{other['text']}%" if other["measure"] == "change_pct" else compose.printed(other)
             line += f"，{'增长' if '增' in phrase else '下降'} {shown} [{self._cite_any([figure])(other)}]"
         return line

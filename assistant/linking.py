@@ -254,7 +254,7 @@ def _contraction_terms(text: str, catalog: Catalog, taken: Sequence[tuple[int, i
     """Contractions of one stored stem in what no other term covers ('社保就业' of 社会保障和就业,
     '公车运维' of 公务用车运行维护): the run's characters stand in the stem in order, starting with
     its first and ending in its last word; a run that several stems contract links to none."""
-    by_first = _stems_by_first(catalog)
+    by_first = catalog.stems_by_first()
     found: list[Term] = []
     spans = list(taken)
     blanked = list(text)
@@ -280,24 +280,6 @@ def _contraction_terms(text: str, catalog: Catalog, taken: Sequence[tuple[int, i
 def in_order(piece: str, stem: str) -> bool:
     rest = iter(stem)
     return all(ch in rest for ch in piece)
-
-
-_BY_FIRST: dict[int, tuple[object, dict[str, tuple[str, ...]]]] = {}  # id(labels) → (labels, stems by first)
-
-
-def _stems_by_first(catalog: Catalog) -> dict[str, tuple[str, ...]]:
-    """The catalog's stems by their first character, built once per loaded catalog."""
-    held = _BY_FIRST.get(id(catalog.labels))
-    if held is not None and held[0] is catalog.labels:
-        return held[1]
-    grouped: dict[str, list[str]] = {}
-    for stem in catalog.labels:
-        if not re.search(r"\d", stem):
-            grouped.setdefault(stem[0], []).append(stem)
-    if len(_BY_FIRST) > 8:
-        _BY_FIRST.clear()
-    _BY_FIRST[id(catalog.labels)] = (catalog.labels, {k: tuple(v) for k, v in grouped.items()})
-    return _BY_FIRST[id(catalog.labels)][1]
 
 
 # '不算镇街便民中心': what the question leaves out names no item asked
