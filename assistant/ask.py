@@ -154,11 +154,20 @@ def _answer(text: str, history: Sequence[Answer], context: Context, filters: Cor
 _MONEY_OF_PROJECT = re.compile(r"多少钱|给了多少|安排了?多少|花了?多少|资金|经费|预算多少|多少万")
 
 
+def _units_named(slots: Slots, catalog: Catalog) -> set[str]:
+    """The ids of the units a question names, by name or by place (none when it names neither)."""
+    return {u.id for u in asked_units(slots, catalog)} if slots.units or slots.localities else set()
+
+
+def _docs_of(units: set[str], years: set[int] | None, catalog: Catalog) -> list[str]:
+    """The documents of `units` of `years` (of every year with None), latest first."""
+    return [d.id for d in sorted(catalog.docs.values(), key=lambda d: -(d.year or 0))
+            if d.unit_id in units and (years is None or d.year in years)]
+
+
 def _unit_year_docs(slots: Slots, context: Context) -> list[str]:
     """The asked units' documents of the asked years (all their years, latest first, when none is named)."""
-    units = {u.id for u in asked_units(slots, context.catalog)} if slots.units or slots.localities else set()
-    return [d.id for d in sorted(context.catalog.docs.values(), key=lambda d: -(d.year or 0))
-            if d.unit_id in units and (not slots.years or d.year in slots.years)]
+    return _docs_of(_units_named(slots, context.catalog), set(slots.years) or None, context.catalog)
 
 
 def _answer_project_money(question: str, slots: Slots, context: Context) -> Answer | None:
@@ -204,14 +213,13 @@ def _lacks_carried_year(slots: Slots, catalog: Catalog) -> bool:
 def _answer_reasons(question: str, slots: Slots, context: Context, figures: Sequence[str] = ()) -> Answer | None:
     """The reason or use the asked unit-year's documents give for the asked item (beside the
     `figures` the answer states, where it states some), quoted."""
-    units = {u.id for u in asked_units(slots, context.catalog)} if slots.units or slots.localities else set()
+    units = _units_named(slots, context.catalog)
     if not units:
         return None
     years = set(slots.years) or {max(context.catalog.unit(u).years) for u in units if context.catalog.unit(u).years}
     if not slots.years and ASKS_USE.search(question):  # what an item is for holds across years: latest first
         years = {y for u in units for y in context.catalog.unit(u).years}
-    docs = [d.id for d in sorted(context.catalog.docs.values(), key=lambda d: -(d.year or 0))
-            if d.unit_id in units and d.year in years]
+    docs = _docs_of(units, years, context.catalog)
     stamps = ingest_stamps(context.stores.engine, docs)
     texts = [(doc_id, get_source(context.stores.engine, doc_id, stamps).text) for doc_id in docs]
     named = [[w for w in (item.text, *item.stems, item.metric) if w] for item in (*slots.items, *slots.within)]
