@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from assistant import compose
@@ -104,17 +105,23 @@ def _kind_fits(row: Row, item: Item, question: str) -> bool:
     """Money for an item named by a money ending or a question about money, a count for a
     question about how many — in the unit asked ('多少批次' is no 人次): the kind follows the
     figure's unit, never the row's name."""
-    money = unit_kind(row["unit"]) == "money"
+    return _unit_fits(item, question)(row["unit"])
+
+
+@lru_cache(maxsize=256)
+def _unit_fits(item: Item, question: str) -> Callable[[str | None], bool]:
+    """`_kind_fits` as a test of the figure's unit, read from the question once, not per row."""
     question = _count_words(question)
     if prices := price_units(question):
-        return row["unit"] in prices
+        return lambda unit: unit in prices
     if counted := _ASKED_COUNT_UNIT.search(question):
-        return row["unit"] in _SAME_COUNT.get(counted.group(1), (counted.group(1),))
+        asked = _SAME_COUNT.get(counted.group(1), (counted.group(1),))
+        return lambda unit: unit in asked
     if _COUNT_ASKED.search(question) and not _MONEY_ASKED.search(question):
-        return not money
+        return lambda unit: unit_kind(unit) != "money"
     if item.text.endswith(ENDINGS) or _MONEY_ASKED.search(question):
-        return money or row["unit"] == "%"
-    return True
+        return lambda unit: unit_kind(unit) == "money" or unit == "%"
+    return lambda unit: True
 
 
 _PRICE_ASKED = re.compile(r"多少钱(?:一|每)\s*([件个台套人次场辆张本箱包册])|每\s*([件个台套人次场辆张本箱包册])\s*(?:多少钱|几元|多少元)")
@@ -276,6 +283,7 @@ class _Builder:
         self.other_bases: list[str] = []  # items whose stated change is against another base
         self.visibility = visibility
         self._fitting: dict[Item, dict[str, list[Row]]] = {}
+        self._by_table: dict[tuple, list[Row]] | None = None  # the rows of each table, for beside()
 
     def _rows_of(self, item: Item, unit_id: str) -> list[Row]:
         """The fetched rows of a unit whose kind fits the item and the question (read once per item)."""
@@ -421,8 +429,11 @@ class _Builder:
 
     def beside(self, figure: Figure, row: Row) -> Figure | None:
         """The same item's figure read from the table (or the prose) `row` stands in."""
-        near = [r for r in self.rows if r["doc_id"] == row["doc_id"] and r["source"] == row["source"]
-                and r["table_index"] == row["table_index"]]
+        if self._by_table is None:
+            self._by_table = {}
+            for r in self.rows:
+                self._by_table.setdefault((r["doc_id"], r["source"], r["table_index"]), []).append(r)
+        near = self._by_table.get((row["doc_id"], row["source"], row["table_index"]), [])
         return choose(near, figure.item, figure.unit_year, self.words, self.slots, self.catalog)
 
     def change(self, item: Item, years: list[UnitYear]) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from assistant.catalog import Catalog, StoredUnit
@@ -171,8 +172,12 @@ def labels(row: Row, item: Item) -> bool:
 
 
 def _context(row: Row) -> str:
-    return fold(" ".join(filter(None, (row["column_name"], row["table_title"], row["parent_label"],
-                                        row["row_stems"]))))
+    return _folded_context(row["column_name"], row["table_title"], row["parent_label"], row["row_stems"])
+
+
+@lru_cache(maxsize=8192)
+def _folded_context(*parts: str | None) -> str:
+    return fold(" ".join(filter(None, parts)))
 
 
 def qualifies(word: str, row: Row) -> bool:
@@ -198,15 +203,13 @@ def question_qualifiers(question: str, items: Sequence[Item], qualifiers: Sequen
 def qualifier_items(rows: Sequence[Row], items: Sequence[Item]) -> set[int]:
     """Indexes of the items that qualify another item's figures ('基本支出' of '基本支出里的人员经费'):
     those are no items asked of their own."""
-    found = set()
-    for i, item in enumerate(items):
-        mine = [r for r in rows if names(r, item)]
-        for j, other in enumerate(items):
-            qualifying = j != i and any(qualifies(w, r) for r in mine for w in (other.text, *other.stems))
-            mutual = any(names(r, other) and qualifies(w, r) for r in rows for w in (item.text, *item.stems))
-            if qualifying and not mutual:
-                found.add(j)
-    return found
+    named = [[r for r in rows if names(r, item)] for item in items]
+
+    def qualified(rows_of: int, by: int) -> bool:
+        return any(qualifies(w, r) for r in named[rows_of] for w in (items[by].text, *items[by].stems))
+
+    return {j for i in range(len(items)) for j in range(len(items))
+            if j != i and qualified(i, j) and not qualified(j, i)}  # not when each qualifies the other
 
 
 def choose(rows: Sequence[Row], item: Item, unit_year: UnitYear, words: Sequence[str],

@@ -204,6 +204,11 @@ facts = Table(
     Index("ix_facts_stem", "label_stem"),
     Index("ix_facts_code", "subject_code"),
 )
+# A question's candidate figures (`assistant.sql_build.item_query`: the asked unit-years' rows
+# naming an item by metric, stem or a row cell) read from this index alone, not row by row from
+# the table. SQLite only: a PostgreSQL btree entry is capped at ~2.7 kB, a row's stems are not.
+Index("ix_facts_unit_year_names", facts.c.unit_id, facts.c.year, facts.c.measure, facts.c.metric,
+      facts.c.label_stem, facts.c.row_stems).ddl_if(dialect="sqlite")
 
 chunks = Table(
     "chunks",
