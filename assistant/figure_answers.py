@@ -391,11 +391,7 @@ class _Builder:
             whole = self.figure(whole_item, uy) if whole_item else None
             if whole is None or whole.row is part.row:
                 continue
-            near = self.beside(whole, part.row)  # both from one table where one holds both
-            if near is not None and near.row is not part.row:
-                whole = near
-            else:
-                part = self.beside(part, whole.row) or part
+            part, whole = self.read_together(part, whole)
             lines += compose.share_lines(part, whole, self._cite_any([part, whole]),
                                          whole_known=named_whole)
         return lines
@@ -426,6 +422,16 @@ class _Builder:
                     and abs(compose.in_yuan(row) - whole) <= compose.half_last_digit(row) * 2):
                 return row
         return None
+
+    def read_together(self, first: Figure, second: Figure) -> tuple[Figure, Figure]:
+        """Two figures read from one table (or one document's prose) where one of their sources
+        states both: '2022年执行数为767.68万元，2023年预算安排690.58万元' is read as one
+        sentence, not its 2023 figure from a table in 元 — the two are printed alike."""
+        near = self.beside(second, first.row)
+        if near is not None and near.row is not first.row:
+            return first, near
+        near = self.beside(first, second.row)
+        return (near if near is not None and near.row is not second.row else first), second
 
     def beside(self, figure: Figure, row: Row) -> Figure | None:
         """The same item's figure read from the table (or the prose) `row` stands in."""
@@ -535,6 +541,7 @@ class _Builder:
     def year_change(self, before: Figure, after: Figure) -> str:
         """A change between two years; where the later year's documents state that same change
         (of one year, whatever they name the item), it is said and cited as they state it."""
+        before, after = self.read_together(before, after)
         if after.unit_year.year - before.unit_year.year == 1:
             stated = self._stating(after, compose.comparable(after.row) - compose.comparable(before.row))
             if stated is not None:
