@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 _MONEY = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 _UNITS = "亿元|千元|万元|元|%|人次|万人次|批次|平方米|工作日|小时|辆|台|套|人|名|位|个|件|万件|家|项|次|场|分|倍|处|所|条|户"
-_NUMBER = re.compile(rf"(?<![\d.,])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*({_UNITS})?(?![\d.])")
+_NUMBER = re.compile(rf"(?<![\d.])(?<!\d,)(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*({_UNITS})?(?![\d.])")
 _MARKER = re.compile(r"\[(\d+)\]")
 _QUOTED = re.compile(r"“[^”]*”")
 _NOT_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|号|个数字|项数字|倍数)")

@@ -73,11 +73,13 @@ _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
 _CN_YEAR_DIGITS = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
                    "六": "6", "七": "7", "八": "8", "九": "9"}
 _YEAR_TOKEN = r"(?:(?:19|20)\d{2}|\d{2})"
-_YEAR = re.compile(rf"(?<![\d.,])({_YEAR_TOKEN})\s*(?:年度|年)")
+# A year is no digit run's tail: not after a digit, a decimal point or a thousands comma ('1,2019'),
+# but after a comma of the sentence ('培训费,2019年…': clean_question makes '，' a ',').
+_YEAR = re.compile(rf"(?<![\d.])(?<!\d,)({_YEAR_TOKEN})\s*(?:年度|年)")
 _YEAR_RUN = re.compile(
-    rf"(?<![\d.,])({_YEAR_TOKEN})\s*年?\s*(?:[、，,和与及跟]\s*{_YEAR_TOKEN}\s*年?\s*)+[两三四五六七八九十]?\s*年")
-_YEAR_RANGE = re.compile(rf"(?<![\d.,])({_YEAR_TOKEN})\s*(?:年)?\s*(?:-|—|–|~|～|至|到)\s*({_YEAR_TOKEN})\s*年")
-_BARE_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d{2})(?![\d.,%])")
+    rf"(?<![\d.])(?<!\d,)({_YEAR_TOKEN})\s*年?\s*(?:[、，,和与及跟]\s*{_YEAR_TOKEN}\s*年?\s*)+[两三四五六七八九十]?\s*年")
+_YEAR_RANGE = re.compile(rf"(?<![\d.])(?<!\d,)({_YEAR_TOKEN})\s*(?:年)?\s*(?:-|—|–|~|～|至|到)\s*({_YEAR_TOKEN})\s*年")
+_BARE_YEAR = re.compile(r"(?<![\d.])(?<!\d,)((?:19|20)\d{2})(?![\d.,%])")
 _CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})\s*年")
 # Metrics that name a column of another item's figures ('年初预算是多少' after '住房公积金呢').
 COLUMN_METRICS = ("年初预算",)

@@ -53,7 +53,7 @@ _UNITS = sorted(
      "平方米", "倍", "处", "场", "天", "小时", "工作日", "户", "条", "万人次"),
     key=len, reverse=True,
 )
-_NUMBER = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])"
+_NUMBER = r"(?<![\d.])(?<!\d,)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])"
 _FIGURE = re.compile(_NUMBER + r"\s*(" + "|".join(map(re.escape, _UNITS)) + r")?")
 _EXPECTED = re.compile(r"^\s*(-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?))\s*(\S*)\s*$")
 _MARKER = re.compile(r"\[\d+\]")

@@ -19,7 +19,7 @@ from bench.blind import KINDS, ROOT, Amount, BlindItem, Computed, load_items, lo
 
 DEV_PDFS = ROOT.parent / "shared" / "corpus" / "dev" / "pdf"
 SAMPLES = ROOT / "samples"
-_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])")
+_NUMBER = re.compile(r"(?<![\d.])(?<!\d,)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])")
 
 
 @lru_cache(maxsize=64)

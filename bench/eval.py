@@ -43,7 +43,7 @@ _UNITS = sorted(
 )
 _TO_WAN = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000)}
 FIGURE = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(" + "|".join(map(re.escape, _UNITS)) + r")?"
+    r"(?<![\d.])(?<!\d,)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(" + "|".join(map(re.escape, _UNITS)) + r")?"
 )
 MARKER = re.compile(r"\s*\[(\d+)\]")
 _LIST_NUMBER = re.compile(r"^\s*\d+[.、]\s*")
