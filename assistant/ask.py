@@ -350,9 +350,10 @@ def _not_stored(slots: Slots, catalog: Catalog) -> Answer | None:
     if slots.unknown_units and not slots.units:
         units = "、".join(slots.unknown_units)
         nearby = [u for p in slots.localities for u in catalog.units_in(p)] or list(catalog.units)
-        stored = "、".join(u.name for u in closest_units(slots.unknown_units[0], nearby))
+        closest = closest_units(slots.unknown_units[0], nearby) or nearby[:10]  # none alike: some of them
         where = "该地区" if slots.localities else "资料库中"
-        return Answer(f"资料库中没有{units}的文件，无法回答。{where}已收录的单位有：{stored}。",
+        listed = f"{where}已收录的单位有：{'、'.join(u.name for u in closest)}。" if closest else f"{where}尚未收录任何单位的文件。"
+        return Answer(f"资料库中没有{units}的文件，无法回答。{listed}",
                       "none", f"单位不在文件库中：{units}", slots=slots)
     if slots.units and slots.years:
         missing = [catalog.unit(u) for u in slots.units

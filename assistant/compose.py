@@ -158,8 +158,10 @@ def total_lines(figures: Sequence[Figure], cite: Cite, *, average: bool = False)
     return [f"{name}为 {shown}{note}，由以下 {len(rows)} 个数字计算：{parts}"]
 
 
-def difference_lines(a: Figure, b: Figure, cite: Cite, *, ratio: bool = False) -> list[str]:
-    """Both figures, which is larger, by how much (and how many times with `ratio`)."""
+def difference_lines(a: Figure, b: Figure, cite: Cite, *, ratio: bool = False, which_first: bool = False
+                     ) -> list[str]:
+    """Both figures, which is larger, by how much (and how many times with `ratio`); with
+    `which_first` ('哪家高？') the answer to that comes before the figures it rests on."""
     lines = [f"{who(f)}{item_name(f)}{scope_tag(f.row)}为 {printed(f.row)} [{cite(f.row)}]" for f in (a, b)]
     x, y = comparable(a.row), comparable(b.row)
     if not same_kind(a.row, b.row):
@@ -175,7 +177,7 @@ def difference_lines(a: Figure, b: Figure, cite: Cite, *, ratio: bool = False) -
     if ratio and min(x, y) > 0:
         times = (max(x, y) / min(x, y)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         line += f"，{name_big}是{name_small}的 {times} 倍"
-    return [*lines, line + "。"]
+    return [line + "。", *lines] if which_first else [*lines, line + "。"]
 
 
 def _label(figure: Figure, a: Figure, b: Figure) -> str:

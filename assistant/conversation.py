@@ -71,7 +71,8 @@ def answer_difference(question: str, history: Sequence[Answer], engine: Any,
     if re.search(r"加起来|加在一起|合计|一共|总共", question):
         lines = compose.total_lines(figures, add)
     else:
-        lines = compose.difference_lines(*figures, add, ratio="倍" in question)
+        lines = compose.difference_lines(*figures, add, ratio="倍" in question,
+                                         which_first=bool(re.search(r"哪|谁", question)))
     return Answer("\n".join(lines), "sql", "由上文的两个数字计算", tuple(citations),
                   columns=history[-1].columns, rows=tuple(tuple(r.get(c) for c in history[-1].columns)
                                                           for r in found[-2:]),

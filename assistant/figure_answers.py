@@ -214,6 +214,7 @@ def answer_items(question: str, slots: Slots, engine: Any, visibility: tuple[str
                   chart="bar" if several_units else "line" if several_years else None, slots=slots)
 
 
+_WHICH_ASKED = re.compile(r"哪|谁")  # '哪家高', '谁多': which one, answered first
 _INSIDE_AFTER = re.compile(r"^(?:里面?|当中|之中|中)的?")
 
 
@@ -336,7 +337,8 @@ class _Builder:
         if operation in ("total", "average") and len(figures) > 1:
             return compose.total_lines(figures, self._cite_any(figures), average=operation == "average")
         if operation == "compare" and len(figures) == 2:
-            return compose.difference_lines(*figures, self._cite_any(figures), ratio="倍" in self.question)
+            return compose.difference_lines(*figures, self._cite_any(figures), ratio="倍" in self.question,
+                                            which_first=bool(_WHICH_ASKED.search(self.question)))
         return compose.lookup_lines(figures, self._cite_any(figures), asked_money_unit(self.question))
 
     def _cite_any(self, figures: Sequence[Figure]) -> Any:

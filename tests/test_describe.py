@@ -401,6 +401,8 @@ def test_unit_kind_longest_match_wins():
     assert [u.name for u in find_units("部门：中国共产党江苏省委员会办公厅 单位：万元")] == [
         "中国共产党江苏省委员会办公厅"
     ]
+    # a 街道 named without 办事处 after its place ('宁海县桃源街道2023年部门预算')
+    assert [u.name for u in find_units("宁海县桃源街道2023年部门预算")] == ["宁海县桃源街道"]
 
 
 def test_header_fields_in_pipe_colon_and_spaced_forms():

@@ -54,3 +54,26 @@ def test_a_score_asked_as_da_le_ji_fen_is_the_score(tmp_path, settings, stores):
                               "| 指标 | 值 |\n|---|---|\n| 绩效自评综合得分 | 96分 |\n"}, stores, settings, tmp_path)
     answer = _ask("岚皋县政务服务中心2023年绩效自评打了几分", settings)
     assert "96分" in answer.answer, answer.answer
+
+
+def test_a_change_is_read_from_the_one_sentence_stating_both_years(tmp_path, settings, stores):
+    ingest_texts({"street.md": "# 宁海县桃源街道2023年部门预算\n\n宁海县桃源街道2023年部门预算公开。\n\n"
+                               "27. “城乡社区支出（类）城乡社区管理事务（款）城管执法（项）”690.58万元，主要用于城管执法。"
+                               "2022年当年预算执行数为"
+                               "767.68万元，2023年预算安排690.58万元，比2022年预算执行数减少10.04%。\n\n"
+                               "一般公共预算支出功能分类预算表（单位：元）\n\n"
+                               "| 科目编码 | 科目名称 | 合计 |\n|---|---|---|\n| 2120104 | 城管执法 | 6,905,798 |\n"},
+                 stores, settings, tmp_path)
+    answer = _ask("宁海县桃源街道城管执法23年预算比22年执行数降幅多少", settings)
+    assert "767.68万元" in answer.answer and "690.58万元" in answer.answer, answer.answer
+    assert "6,905,798" not in answer.answer and "77.10万元" in answer.answer, answer.answer
+
+
+def test_which_is_larger_is_answered_before_the_figures(tmp_path, settings, stores):
+    ingest_texts({"a.md": "# 旬阳市档案馆2024年部门决算\n\n旬阳市档案馆2024年部门决算公开。机关运行经费50.00万元。\n",
+                  "b.md": "# 旬阳市图书馆2024年部门决算\n\n旬阳市图书馆2024年部门决算公开。机关运行经费65.00万元。\n"},
+                 stores, settings, tmp_path)
+    answer = _ask("旬阳市档案馆和旬阳市图书馆2024年机关运行经费哪家高，高多少", settings)
+    first = answer.answer.splitlines()[0]
+    assert first.startswith("旬阳市图书馆比旬阳市档案馆多 15.00万元"), answer.answer
+    assert "50.00万元" in answer.answer and "65.00万元" in answer.answer, answer.answer

@@ -107,6 +107,9 @@ def test_years_are_read_as_people_write_them():
                             ("17、18、19三年政府采购", (2017, 2018, 2019))):
         assert find_years(question, CATALOG)[0] == years, question
     assert find_years("2010301行政运行是多少", CATALOG)[0] == ()  # a 科目编码, not a year
+    # a sentence's comma (clean_question writes '，' as ',') starts a year; a thousands comma does not
+    assert find_years("培训费,2019年度比2018年度增长多少", CATALOG)[0] == (2019, 2018)
+    assert find_years("合计1,2019元", CATALOG)[0] == ()
 
 
 def test_a_follow_up_naming_another_unit_keeps_item_year_and_operation():

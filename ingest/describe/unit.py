@@ -26,7 +26,7 @@ UNIT_KINDS = tuple(
     "委员会 人民代表大会常务委员会".split()
 )
 # Endings that close a unit name but say too little to be its kind.
-GENERIC_ENDINGS = ("局", "厅", "中心", "院", "政府", "所", "站", "馆", "队", "委")
+GENERIC_ENDINGS = ("局", "厅", "中心", "院", "政府", "所", "站", "馆", "队", "委", "街道")
 _PARTY_PREFIXES = ("中国共产党", "中共")
 _MAX_UNIT_CHARS = 40
 _CJK_RUN_END = re.compile(f"[{CJK}]+$")
